@@ -1,0 +1,43 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// The numeric targets need AVX2/FMA/F16C code generation on x86-64: without these flags
+// `SIMD8<Float>.addingProduct` lowers to per-lane `fmaf` calls and `Float(Float16)` to a
+// library call (see ../shared/KERNELS.md). Other architectures build with their defaults.
+#if arch(x86_64)
+let simdSettings: [SwiftSetting] = [
+    .unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mfma", "-Xcc", "-mf16c", "-Ounchecked"]),
+]
+#else
+let simdSettings: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"])]
+#endif
+
+let package = Package(
+    name: "Cria",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Cria", targets: ["Cria"]),
+        .executable(name: "cria", targets: ["cria"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .target(name: "GGUF"),
+        .target(name: "Tensor", dependencies: ["GGUF"], swiftSettings: simdSettings),
+        .target(name: "Tokenizer", dependencies: ["GGUF"]),
+        .target(name: "Sampling", dependencies: ["Tensor"], swiftSettings: simdSettings),
+        .target(name: "Llama", dependencies: ["GGUF", "Tensor"], swiftSettings: simdSettings),
+        .target(name: "Cria", dependencies: ["GGUF", "Tensor", "Tokenizer", "Sampling", "Llama"]),
+        .executableTarget(
+            name: "cria",
+            dependencies: ["Cria", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "GGUFTests", dependencies: ["GGUF"]),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor", "GGUF"]),
+        .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "GGUF"]),
+        .testTarget(name: "SamplingTests", dependencies: ["Sampling"]),
+        .testTarget(name: "LlamaTests", dependencies: ["Llama", "GGUF", "Tensor"]),
+        .testTarget(name: "CriaTests", dependencies: ["Cria"]),
+    ]
+)
