@@ -38,6 +38,6 @@ let package = Package(
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "GGUF"]),
         .testTarget(name: "SamplingTests", dependencies: ["Sampling"]),
         .testTarget(name: "LlamaTests", dependencies: ["Llama", "GGUF", "Tensor"]),
-        .testTarget(name: "CriaTests", dependencies: ["Cria"]),
+        .testTarget(name: "CriaTests", dependencies: ["Cria", "GGUF", "Llama", "Sampling", "Tokenizer"]),
     ]
 )

@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+
+@Suite struct CommandLineTests {
+    @Test func helpListsTheCommands() throws {
+        let r = try CLI.run(["--help"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("run") && r.stdout.contains("inspect"))
+    }
+
+    @Test func missingModelFileIsOneClearLine() throws {
+        let r = try CLI.run(["run", "--model", "/nonexistent/model.gguf", "hello"])
+        #expect(r.status == 1)
+        #expect(r.stdout.isEmpty)
+        #expect(r.stderr == "error: no such file: /nonexistent/model.gguf\n")
+    }
+
+    @Test func missingDefaultModelSaysHowToInstallIt() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let r = try CLI.run(["run", "hello"], environment: ["CRIA_MODELS": scratch.dir.path])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("default model is not installed") && r.stderr.contains("make setup"))
+    }
+
+    @Test func notAGGUFFile() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let path = scratch.path("notes.gguf")
+        try Data("this is not a model, just some text that is long enough".utf8).write(to: URL(fileURLWithPath: path))
+        for command in [["run", "--model", path, "hi"], ["inspect", path]] {
+            let r = try CLI.run(command)
+            #expect(r.status == 1)
+            #expect(r.stderr.hasPrefix("error: ") && r.stderr.contains("not a GGUF file"))
+            #expect(r.stderr.split(separator: "\n").count == 1)
+        }
+    }
+
+    @Test func unsupportedArchitecture() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let path = scratch.path("gpt2.gguf")
+        try writeTinyLlama(to: path, architecture: "gpt2")
+        let r = try CLI.run(["run", "--model", path, "hi"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("unsupported architecture 'gpt2'"))
+    }
+
+    @Test func unsupportedTensorType() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let path = scratch.path("i32.gguf")
+        try writeTinyLlama(to: path, queryType: .i32)
+        let r = try CLI.run(["run", "--model", path, "hi"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("blk.0.attn_q.weight") && r.stderr.contains("I32"))
+    }
+
+    @Test func missingTensorIsNamed() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let path = scratch.path("partial.gguf")
+        try writeTinyLlama(to: path, omit: "blk.0.ffn_up.weight")
+        let r = try CLI.run(["run", "--model", path, "hi"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("no tensor 'blk.0.ffn_up.weight'"))
+    }
+
+    @Test func badFlagsAreRejected() throws {
+        for flags in [["--temperature", "-1"], ["--top-p", "0"], ["--threads", "0"], ["--max-tokens", "x"]] {
+            let r = try CLI.run(["run"] + flags + ["hi"])
+            #expect(r.status == 64, "flags \(flags)")
+            #expect(r.stderr.contains("Error:") || r.stderr.contains("error:"))
+        }
+    }
+
+    @Test func inspectPrintsMetadataAndTensors() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let path = scratch.path("tiny.gguf")
+        try writeTinyLlama(to: path)
+        let text = try CLI.run(["inspect", path])
+        #expect(text.status == 0)
+        #expect(text.stdout.contains("llama.embedding_length") && text.stdout.contains("blk.0.ffn_down.weight"))
+        #expect(text.stdout.contains("F32") && text.stdout.contains("[64, 32]"))
+
+        let json = try CLI.run(["inspect", "--json", path])
+        #expect(json.status == 0)
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        let metadata = object?["metadata"] as? [String: Any]
+        #expect(metadata?["general.architecture"] as? String == "llama")
+        #expect((metadata?["llama.block_count"] as? NSNumber)?.intValue == 1)
+        let tensors = object?["tensors"] as? [[String: Any]]
+        #expect(tensors?.count == 11)
+        #expect(tensors?.first?["name"] as? String == "token_embd.weight")
+        #expect((tensors?.first?["shape"] as? [NSNumber])?.map(\.intValue) == [32, 16])
+    }
+}
