@@ -25,6 +25,11 @@ final class ByteStorage {
         _ = buffer.initializeMemory(as: UInt8.self, from: bytes)
     }
 
+    init(copying bytes: UnsafeRawBufferPointer) {
+        buffer = .allocate(byteCount: max(bytes.count, 1), alignment: 64)
+        UnsafeMutableRawBufferPointer(rebasing: buffer[0..<bytes.count]).copyMemory(from: bytes)
+    }
+
     var view: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: buffer[0..<(buffer.count)]) }
 
     deinit { buffer.deallocate() }
