@@ -1,3 +1,5 @@
+import Foundation
+
 /// A built-in prompt format for chat models, used until the Jinja interpreter renders the
 /// model's own template. Chosen from the template's tell-tale tokens, or by name.
 public enum ChatFormat: String, Sendable, CaseIterable {

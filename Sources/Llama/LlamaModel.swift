@@ -106,8 +106,6 @@ public final class LlamaContext: @unchecked Sendable {
         let w = model.weights
         let pos = position
         let dim = c.embeddingLength, kvDim = c.kvDimension, headSize = c.headSize
-        let groupSize = c.headCount / c.headCountKV
-        let attentionScale = 1 / Float(headSize).squareRoot()
 
         Dequant.row(w.tokenEmbedding.type, w.tokenEmbedding.row(Int(token)), x, count: dim)
         model.rope.angles(position: pos, cosines: cosines, sines: sines)
@@ -126,24 +124,7 @@ public final class LlamaContext: @unchecked Sendable {
             (layerKeys + pos * kvDim).update(from: k, count: kvDim)
             (layerValues + pos * kvDim).update(from: v, count: kvDim)
 
-            // Attention, one query head at a time, heads split across threads.
-            let (q, xb, scores, contextLength) = (self.q, self.xb, self.scores, self.contextLength)
-            pool.parallelFor(c.headCount) { heads in
-                for h in heads {
-                    let query = q + h * headSize
-                    let kvOffset = (h / groupSize) * headSize
-                    let att = scores + h * contextLength
-                    for t in 0...pos {
-                        att[t] = VectorOps.dot(query, layerKeys + t * kvDim + kvOffset, headSize) * attentionScale
-                    }
-                    VectorOps.softmax(att, pos + 1)
-                    let out = xb + h * headSize
-                    out.update(repeating: 0, count: headSize)
-                    for t in 0...pos {
-                        VectorOps.addScaled(out, layerValues + t * kvDim + kvOffset, att[t], headSize)
-                    }
-                }
-            }
+            attention(keys: layerKeys, values: layerValues, position: pos)
             // x += Wo · attention; the product goes to q, which is free now.
             matvec(layer.attentionOutput, xb, q)
             VectorOps.add(x, q, dim)
@@ -163,6 +144,34 @@ public final class LlamaContext: @unchecked Sendable {
         matvec(w.output, x, logits)
         position += 1
         return UnsafeBufferPointer(start: logits, count: c.vocabularySize)
+    }
+
+    /// Attention of the current query (q) over cached positions 0...position, written to xb;
+    /// query heads are split across threads, each reading its shared KV head.
+    private func attention(
+        keys: UnsafeMutablePointer<Float>, values: UnsafeMutablePointer<Float>, position: Int
+    ) {
+        let c = model.config
+        let headSize = c.headSize, kvDim = c.kvDimension
+        let groupSize = c.headCount / c.headCountKV
+        let scale = 1 / Float(headSize).squareRoot()
+        let q = self.q, out = self.xb, scores = self.scores, contextLength = self.contextLength
+        pool.parallelFor(c.headCount) { heads in
+            for h in heads {
+                let query = q + h * headSize
+                let kvOffset = (h / groupSize) * headSize
+                let att = scores + h * contextLength
+                for t in 0...position {
+                    att[t] = VectorOps.dot(query, keys + t * kvDim + kvOffset, headSize) * scale
+                }
+                VectorOps.softmax(att, position + 1)
+                let o = out + h * headSize
+                o.update(repeating: 0, count: headSize)
+                for t in 0...position {
+                    VectorOps.addScaled(o, values + t * kvDim + kvOffset, att[t], headSize)
+                }
+            }
+        }
     }
 
     /// Up to three matrix-vector products in one parallel job; rows of all of them are
