@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "Cria", dependencies: ["GGUF", "Tensor", "Tokenizer", "Sampling", "Llama"]),
         .executableTarget(
             name: "cria",
-            dependencies: ["Cria", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Cria", "GGUF", "Sampling", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "GGUF"]),

@@ -1,0 +1,25 @@
+# The README's two commands: `make setup` and `make test`.
+SWIFT ?= swift
+CRIA := .build/release/cria
+PROMPT ?= Write a haiku about llamas.
+
+.PHONY: setup build model test clean
+
+## Build in release, install the default model, and run it on a prompt.
+setup: build model
+	$(CRIA) run --temperature 0 --max-tokens 96 "$(PROMPT)"
+
+build:
+	$(SWIFT) build -c release --product cria
+
+model:
+	scripts/install-model.sh
+
+## Run every test (release build: the model-level tests run the real default model).
+# -enable-testing lets test targets use @testable imports in a release build.
+test: model
+	$(SWIFT) build -c release --build-tests -Xswiftc -enable-testing
+	$(SWIFT) test -c release --skip-build -Xswiftc -enable-testing
+
+clean:
+	rm -rf .build

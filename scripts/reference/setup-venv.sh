@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Creates the virtualenv the reference scripts run in, outside the repository
+# (default /root/ref/venv; REF_VENV overrides). Builds llama.cpp through llama-cpp-python
+# from source: about 10 minutes on 2 cores. CI never runs this; it reads the fixtures.
+set -euo pipefail
+venv="${REF_VENV:-/root/ref/venv}"
+python3 -m venv "$venv"
+CMAKE_ARGS="-DGGML_NATIVE=ON" "$venv/bin/pip" install llama-cpp-python==0.3.36 gguf numpy
+echo "reference venv ready: $venv"
