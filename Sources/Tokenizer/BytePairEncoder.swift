@@ -1,0 +1,111 @@
+/// Byte-level BPE over token ids: symbols start as the single-byte tokens of a word and the
+/// adjacent pair with the lowest merge rank (leftmost on ties) is merged until none is left.
+///
+/// Same order as llama.cpp src/llama-vocab.cpp `llm_tokenizer_bpe_session::tokenize`, whose
+/// priority queue pops the lowest (rank, left index). Merges are keyed by token ids rather than
+/// strings, which `Tokenizer.init` makes valid by checking that every merge's parts and result are
+/// tokens.
+struct BytePairEncoder: Sendable {
+    struct Merge: Sendable {
+        var rank: Int32
+        var result: Int32
+    }
+
+    /// (left id << 32 | right id) -> merge.
+    let merges: [UInt64: Merge]
+    /// Token id of each byte's one-character token, -1 where the vocabulary lacks it. (256)
+    let byteTokens: [Int32]
+
+    @inline(__always)
+    static func key(_ left: Int32, _ right: Int32) -> UInt64 {
+        UInt64(UInt32(bitPattern: left)) << 32 | UInt64(UInt32(bitPattern: right))
+    }
+
+    /// Appends the tokens of one pre-tokenized word. Bytes without a token are dropped, as in llama.cpp.
+    func encode(_ word: [UInt8], into output: inout [Int32]) {
+        if word.count == 1 {
+            let id = byteTokens[Int(word[0])]
+            if id >= 0 { output.append(id) }
+            return
+        }
+        var ids = word.map { byteTokens[Int($0)] }  // (n) current symbol ids; -1 = untokenizable
+        var next = Array(1...word.count)             // (n) next live symbol, n = none
+        var previous = Array(-1..<(word.count - 1))  // (n) previous live symbol, -1 = none
+        var alive = [Bool](repeating: true, count: word.count)
+        var queue = BigramQueue()
+
+        func push(_ left: Int, _ right: Int) {
+            guard left >= 0, right < ids.count, ids[left] >= 0, ids[right] >= 0,
+                  let merge = merges[BytePairEncoder.key(ids[left], ids[right])] else { return }
+            queue.push(Bigram(rank: merge.rank, left: Int32(left), right: Int32(right), result: merge.result))
+        }
+
+        for index in 1..<word.count { push(index - 1, index) }
+
+        while let bigram = queue.pop() {
+            let left = Int(bigram.left), right = Int(bigram.right)
+            // Stale entries: a side was merged away or grew since the pair was queued.
+            guard alive[left], alive[right], next[left] == right,
+                  let merge = merges[BytePairEncoder.key(ids[left], ids[right])],
+                  merge.result == bigram.result else { continue }
+            ids[left] = merge.result
+            alive[right] = false
+            next[left] = next[right]
+            if next[right] < ids.count { previous[next[right]] = left }
+            push(previous[left], left)
+            push(left, next[left])
+        }
+
+        var index = 0
+        while index < ids.count {
+            if ids[index] >= 0 { output.append(ids[index]) }
+            index = next[index]
+        }
+    }
+}
+
+struct Bigram {
+    var rank: Int32
+    var left: Int32
+    var right: Int32
+    var result: Int32
+
+    @inline(__always)
+    func precedes(_ other: Bigram) -> Bool {
+        rank != other.rank ? rank < other.rank : left < other.left
+    }
+}
+
+/// Binary min-heap of bigrams ordered by (rank, left).
+struct BigramQueue {
+    private var heap: [Bigram] = []
+
+    mutating func push(_ element: Bigram) {
+        heap.append(element)
+        var child = heap.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard heap[child].precedes(heap[parent]) else { break }
+            heap.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    mutating func pop() -> Bigram? {
+        guard let last = heap.popLast() else { return nil }
+        guard !heap.isEmpty else { return last }
+        let top = heap[0]
+        heap[0] = last
+        var parent = 0
+        while true {
+            let left = 2 * parent + 1, right = left + 1
+            var best = parent
+            if left < heap.count && heap[left].precedes(heap[best]) { best = left }
+            if right < heap.count && heap[right].precedes(heap[best]) { best = right }
+            if best == parent { break }
+            heap.swapAt(parent, best)
+            parent = best
+        }
+        return top
+    }
+}

@@ -1,0 +1,39 @@
+/// The one error type of the Tokenizer module.
+///
+/// A struct around a private code so that cases can be added without breaking callers.
+public struct TokenizerError: Error, CustomStringConvertible, Equatable {
+    enum Code: Equatable {
+        case unsupportedModel
+        case unsupportedPreTokenizer
+        case inconsistentVocabulary
+        case missingMetadata
+    }
+
+    let code: Code
+    /// A message a user can act on.
+    public let message: String
+
+    public var description: String { message }
+
+    static func unsupportedModel(_ model: String) -> TokenizerError {
+        TokenizerError(
+            code: .unsupportedModel,
+            message: "tokenizer model '\(model)' is not supported; only byte-level BPE ('gpt2') is implemented"
+        )
+    }
+
+    static func unsupportedPreTokenizer(_ name: String) -> TokenizerError {
+        TokenizerError(
+            code: .unsupportedPreTokenizer,
+            message: "pre-tokenizer '\(name)' is not supported; supported: \(PreTokenizer.supportedNames.joined(separator: ", "))"
+        )
+    }
+
+    static func inconsistent(_ message: String) -> TokenizerError {
+        TokenizerError(code: .inconsistentVocabulary, message: "inconsistent vocabulary: \(message)")
+    }
+
+    static func missing(_ key: String) -> TokenizerError {
+        TokenizerError(code: .missingMetadata, message: "model file has no '\(key)' metadata, which the tokenizer needs")
+    }
+}
