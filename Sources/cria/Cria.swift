@@ -10,15 +10,23 @@ struct CriaCommand: ParsableCommand {
     )
 }
 
-/// Writes to standard error, unbuffered.
+/// Writes a line to standard error, unbuffered.
 func printError(_ text: String) {
-    var stream = StandardError()
-    print(text, to: &stream)
+    writeAll(STDERR_FILENO, text + "\n")
 }
 
-struct StandardError: TextOutputStream {
-    mutating func write(_ string: String) {
-        fputs(string, stderr)
+/// Writes `text` to standard output at once (generated text is streamed piece by piece).
+func writeOut(_ text: String) {
+    writeAll(STDOUT_FILENO, text)
+}
+
+/// Writes every byte of `text` to `fd`, retrying short writes and EINTR.
+func writeAll(_ fd: Int32, _ text: String) {
+    var bytes = Array(text.utf8)
+    var offset = 0
+    while offset < bytes.count {
+        let n = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+        if n > 0 { offset += n } else if n < 0 && errno == EINTR { continue } else { return }
     }
 }
 

@@ -79,14 +79,12 @@ struct RunCommand: ParsableCommand {
             seed: seed ?? UInt64.random(in: 0...UInt64.max))
         let stats = try failing {
             try generator.generate(prompt: tokens, options: GenerationOptions(maxTokens: maxTokens, sampling: sampling)) { piece in
-                fputs(piece, stdout)
-                fflush(stdout)
+                writeOut(piece)
                 return true
             }
         }
         // A final newline for people at a terminal; pipes get the generated text only.
-        if isatty(STDOUT_FILENO) != 0 { fputs("\n", stdout) }
-        fflush(stdout)
+        if isatty(STDOUT_FILENO) != 0 { writeOut("\n") }
         printError("prompt: \(stats.promptTokens) tokens, \(fixed(stats.promptSeconds, 3)) s, "
             + "\(fixed(stats.promptTokensPerSecond, 1)) tokens/s | generated: \(stats.generatedTokens) tokens, "
             + "\(fixed(stats.generationSeconds, 3)) s, \(fixed(stats.generationTokensPerSecond, 1)) tokens/s"
