@@ -17,6 +17,17 @@ func scaleMinK4(_ s: UnsafeRawPointer, _ j: Int) -> (sc: UInt8, m: UInt8) {
     return (sc, m)
 }
 
+/// All eight (scale, min) pairs of a Q4_K/Q5_K block as floats, multiplied by d and dmin.
+@inline(__always)
+func scalesMinsK4(_ s: UnsafeRawPointer, d: Float, dmin: Float) -> (SIMD8<Float>, SIMD8<Float>) {
+    let lo = s.loadUnaligned(as: SIMD4<UInt8>.self)
+    let mid = s.loadUnaligned(fromByteOffset: 4, as: SIMD4<UInt8>.self)
+    let hi = s.loadUnaligned(fromByteOffset: 8, as: SIMD4<UInt8>.self)
+    let sc = SIMD8<UInt8>(lowHalf: lo & 63, highHalf: (hi & 0x0F) | ((lo &>> 6) &<< 4))
+    let m = SIMD8<UInt8>(lowHalf: mid & 63, highHalf: (hi &>> 4) | ((mid &>> 6) &<< 4))
+    return (floats(sc) * d, floats(m) * dmin)
+}
+
 enum BlockQ4_K {
     static let bytes = 144
 
@@ -37,7 +48,7 @@ enum BlockQ4_K {
         for b in 0..<blocks {
             let p = src + (b &* bytes)
             let xb = x + (b &* 256)
-            let d = loadF16(p, 0), dmin = loadF16(p, 2)
+            let (scales, mins) = scalesMinsK4(p + 4, d: loadF16(p, 0), dmin: loadF16(p, 2))
             for c in 0..<4 {
                 let qs = p + (16 &+ c &* 32)
                 let xl = xb + c &* 64, xh = xl + 32
@@ -52,12 +63,10 @@ enum BlockQ4_K {
                 th = th.addingProduct(floats(v1 &>> 4), b1)
                 th = th.addingProduct(floats(v2 &>> 4), b2)
                 th = th.addingProduct(floats(v3 &>> 4), b3)
-                let (scl, ml) = scaleMinK4(p + 4, 2 &* c)
-                let (sch, mh) = scaleMinK4(p + 4, 2 &* c &+ 1)
-                accD = accD.addingProduct(tl, d * Float(scl))
-                accD = accD.addingProduct(th, d * Float(sch))
-                accM = accM.addingProduct((a0 + a1) + (a2 + a3), dmin * Float(ml))
-                accM = accM.addingProduct((b0 + b1) + (b2 + b3), dmin * Float(mh))
+                accD = accD.addingProduct(tl, scales[2 &* c])
+                accD = accD.addingProduct(th, scales[2 &* c &+ 1])
+                accM = accM.addingProduct((a0 + a1) + (a2 + a3), mins[2 &* c])
+                accM = accM.addingProduct((b0 + b1) + (b2 + b3), mins[2 &* c &+ 1])
             }
         }
         return (accD - accM).sum()
@@ -86,7 +95,7 @@ enum BlockQ5_K {
         for b in 0..<blocks {
             let p = src + (b &* bytes)
             let xb = x + (b &* 256)
-            let d = loadF16(p, 0), dmin = loadF16(p, 2)
+            let (scales, mins) = scalesMinsK4(p + 4, d: loadF16(p, 0), dmin: loadF16(p, 2))
             var h0 = loadBytes8(p, 16), h1 = loadBytes8(p, 24), h2 = loadBytes8(p, 32), h3 = loadBytes8(p, 40)
             for c in 0..<4 {
                 let qs = p + (48 &+ c &* 32)
@@ -104,12 +113,10 @@ enum BlockQ5_K {
                 th = th.addingProduct(floats((v2 &>> 4) | ((h2 &>> 1 & one) &<< 4)), b2)
                 th = th.addingProduct(floats((v3 &>> 4) | ((h3 &>> 1 & one) &<< 4)), b3)
                 h0 = h0 &>> 2; h1 = h1 &>> 2; h2 = h2 &>> 2; h3 = h3 &>> 2
-                let (scl, ml) = scaleMinK4(p + 4, 2 &* c)
-                let (sch, mh) = scaleMinK4(p + 4, 2 &* c &+ 1)
-                accD = accD.addingProduct(tl, d * Float(scl))
-                accD = accD.addingProduct(th, d * Float(sch))
-                accM = accM.addingProduct((a0 + a1) + (a2 + a3), dmin * Float(ml))
-                accM = accM.addingProduct((b0 + b1) + (b2 + b3), dmin * Float(mh))
+                accD = accD.addingProduct(tl, scales[2 &* c])
+                accD = accD.addingProduct(th, scales[2 &* c &+ 1])
+                accM = accM.addingProduct((a0 + a1) + (a2 + a3), mins[2 &* c])
+                accM = accM.addingProduct((b0 + b1) + (b2 + b3), mins[2 &* c &+ 1])
             }
         }
         return (accD - accM).sum()
