@@ -17,19 +17,32 @@ public enum GGMLType: UInt32, Sendable, CaseIterable, CustomStringConvertible {
     case q5_K = 13
     case q6_K = 14
     case q8_K = 15
+    case iq2_xxs = 16
+    case iq2_xs = 17
+    case iq3_xxs = 18
+    case iq1_s = 19
+    case iq4_nl = 20
+    case iq3_s = 21
+    case iq2_s = 22
+    case iq4_xs = 23
     case i8 = 24
     case i16 = 25
     case i32 = 26
     case i64 = 27
     case f64 = 28
+    case iq1_m = 29
     case bf16 = 30
+    case tq1_0 = 34
+    case tq2_0 = 35
+    case mxfp4 = 39
 
     /// Number of elements in one block (1 for plain types).
     public var blockSize: Int {
         switch self {
         case .f32, .f16, .bf16, .i8, .i16, .i32, .i64, .f64: 1
-        case .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q8_1: 32
+        case .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q8_1, .iq4_nl, .mxfp4: 32
         case .q2_K, .q3_K, .q4_K, .q5_K, .q6_K, .q8_K: 256
+        case .iq2_xxs, .iq2_xs, .iq3_xxs, .iq1_s, .iq3_s, .iq2_s, .iq4_xs, .iq1_m, .tq1_0, .tq2_0: 256
         }
     }
 
@@ -47,6 +60,8 @@ public enum GGMLType: UInt32, Sendable, CaseIterable, CustomStringConvertible {
         case .q5_0: 22
         case .q5_1: 24
         case .q8_0: 34
+        // gguf-py lists (32, 40), the pre-2023 float layout; ggml-common.h static-asserts
+        // block_q8_1 == 2 * sizeof(ggml_half) + 32. Never stored in files either way.
         case .q8_1: 36
         case .q2_K: 84
         case .q3_K: 110
@@ -54,6 +69,18 @@ public enum GGMLType: UInt32, Sendable, CaseIterable, CustomStringConvertible {
         case .q5_K: 176
         case .q6_K: 210
         case .q8_K: 292
+        case .iq2_xxs: 66
+        case .iq2_xs: 74
+        case .iq3_xxs: 98
+        case .iq1_s: 50
+        case .iq4_nl: 18
+        case .iq3_s: 110
+        case .iq2_s: 82
+        case .iq4_xs: 136
+        case .iq1_m: 56
+        case .tq1_0: 54
+        case .tq2_0: 66
+        case .mxfp4: 17
         }
     }
 
@@ -80,6 +107,18 @@ public enum GGMLType: UInt32, Sendable, CaseIterable, CustomStringConvertible {
         case .q5_K: "Q5_K"
         case .q6_K: "Q6_K"
         case .q8_K: "Q8_K"
+        case .iq2_xxs: "IQ2_XXS"
+        case .iq2_xs: "IQ2_XS"
+        case .iq3_xxs: "IQ3_XXS"
+        case .iq1_s: "IQ1_S"
+        case .iq4_nl: "IQ4_NL"
+        case .iq3_s: "IQ3_S"
+        case .iq2_s: "IQ2_S"
+        case .iq4_xs: "IQ4_XS"
+        case .iq1_m: "IQ1_M"
+        case .tq1_0: "TQ1_0"
+        case .tq2_0: "TQ2_0"
+        case .mxfp4: "MXFP4"
         }
     }
 
