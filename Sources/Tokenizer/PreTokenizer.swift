@@ -43,6 +43,9 @@ enum PreTokenizer: Sendable {
         }
     }
 
+    /// Whether llama.cpp adds BOS when the file has no `tokenizer.ggml.add_bos_token`.
+    var addsBOSByDefault: Bool { self == .llama3 }
+
     /// Whether a word that is itself a token skips the merges (`ignore_merges`, Llama 3 only).
     var ignoresMerges: Bool { self == .llama3 }
 
