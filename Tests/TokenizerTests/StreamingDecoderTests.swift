@@ -1,0 +1,63 @@
+import Testing
+@testable import Tokenizer
+
+@Suite struct StreamingDecoderTests {
+    /// Feeds ids one at a time; returns every chunk, the flush last.
+    func stream(_ ids: [Int32], _ tokenizer: Tokenizer, showSpecial: Bool = false) -> [String] {
+        var decoder = StreamingDecoder(tokenizer: tokenizer, showSpecial: showSpecial)
+        return ids.map { decoder.append($0) } + [decoder.flush()]
+    }
+
+    @Test func chunksAreWholeCharactersAndConcatenateToDecode() throws {
+        let tokenizer = try Fixtures.tokenizer()
+        var splitCharacters = 0
+        for c in try Fixtures.reference().encode where !c.addSpecial && !c.parseSpecial {
+            let chunks = stream(c.ids, tokenizer)
+            #expect(chunks.joined() == tokenizer.decode(c.ids), "\(describe(c.text))")
+            #expect(chunks.joined() == c.text)
+            #expect(!chunks.contains { $0.unicodeScalars.contains("\u{FFFD}") }, "\(describe(c.text))")
+            splitCharacters += c.ids.filter { String(decoding: tokenizer.tokenBytes($0), as: UTF8.self).contains("\u{FFFD}") }.count
+        }
+        // The fixtures really do cut characters across tokens (emoji, CJK, Hindi...).
+        #expect(splitCharacters > 20)
+    }
+
+    @Test func byteTokensAreHeldUntilTheCharacterIsComplete() throws {
+        let tokenizer = try Fixtures.tokenizer()
+        let llama = Array("🦙".utf8).map { tokenizer.encoder.byteTokens[Int($0)] }
+        #expect(llama.count == 4 && llama.allSatisfy { $0 >= 0 })
+        #expect(stream(llama, tokenizer) == ["", "", "", "🦙", ""])
+        #expect(stream(Array(llama.prefix(2)), tokenizer) == ["", "", "\u{FFFD}"])
+        let withText = tokenizer.encode("a") + llama + tokenizer.encode("b")
+        #expect(stream(withText, tokenizer) == ["a", "", "", "", "🦙", "b", ""])
+    }
+
+    @Test func bytesThatCanNeverBeValidAreNotHeld() throws {
+        let tokenizer = try Fixtures.tokenizer()
+        let byte = { (value: UInt8) in tokenizer.encoder.byteTokens[Int(value)] }
+        // A lone continuation byte, and E0 80 (an overlong prefix). SmolLM2 has no tokens for
+        // the bytes that never occur in UTF-8 (C0, C1, F5...FF), so those cannot be tested here.
+        #expect(tokenizer.encoder.byteTokens[0xFF] == -1)
+        #expect(stream([byte(0x80), byte(0x41)], tokenizer) == ["\u{FFFD}", "A", ""])
+        #expect(stream([byte(0xE0), byte(0x80), byte(0x41)], tokenizer) == ["", "\u{FFFD}\u{FFFD}", "A", ""])
+    }
+
+    @Test func randomIdsConcatenateToDecode() throws {
+        let tokenizer = try Fixtures.tokenizer()
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        let ids = (0..<3000).map { _ -> Int32 in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int32((state >> 33) % UInt64(tokenizer.vocabularySize))
+        }
+        for showSpecial in [false, true] {
+            #expect(stream(ids, tokenizer, showSpecial: showSpecial).joined() == tokenizer.decode(ids, showSpecial: showSpecial))
+        }
+    }
+
+    @Test func specialTokensAreShownOnlyWhenAsked() throws {
+        let tokenizer = try Fixtures.tokenizer()
+        let ids = tokenizer.encode("<|im_start|>user\nhi<|im_end|>", parseSpecial: true)
+        #expect(stream(ids, tokenizer).joined() == "user\nhi")
+        #expect(stream(ids, tokenizer, showSpecial: true).joined() == "<|im_start|>user\nhi<|im_end|>")
+    }
+}
