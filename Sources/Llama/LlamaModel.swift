@@ -43,9 +43,18 @@ public final class LlamaContext: @unchecked Sendable {
     private let scores: UnsafeMutablePointer<Float>  // (headCount, contextLength)
     private let cosines: UnsafeMutablePointer<Float>  // (ropeDimensions / 2)
     private let sines: UnsafeMutablePointer<Float>  // (ropeDimensions / 2)
-    private let keyCache: UnsafeMutablePointer<Float>  // (blockCount, contextLength, kvDimension)
-    private let valueCache: UnsafeMutablePointer<Float>  // (blockCount, contextLength, kvDimension)
+    private let queryF16: UnsafeMutablePointer<Float16>  // (queryDimension)
+    private let probabilitiesF16: UnsafeMutablePointer<Float16>  // (headCount, paddedContext)
+    /// Keys as llama.cpp stores them by default: f16, one row per position.
+    private let keyCache: UnsafeMutablePointer<Float16>  // (blockCount, contextLength, kvDimension)
+    /// Values in f16, transposed as llama.cpp stores them without flash attention, so that
+    /// each output element is one contiguous dot product over positions.
+    private let valueCache: UnsafeMutablePointer<Float16>  // (blockCount, kvDimension, paddedContext)
+    /// Activations quantized for integer dot products, one buffer per operand slot.
+    private let quantized: [UnsafeMutableRawPointer]  // 3 × (max input width / 32 × 36 bytes)
     public let logits: UnsafeMutablePointer<Float>  // (vocabularySize)
+    /// Context rounded up to whole blocks of 32 positions (the f16 dot products' stride).
+    private let paddedContext: Int
 
     /// - Parameters:
     ///   - contextLength: positions to hold, at most the model's trained context.
@@ -74,15 +83,34 @@ public final class LlamaContext: @unchecked Sendable {
         scores = try buffer(c.headCount * contextLength)
         cosines = try buffer(c.ropeDimensions / 2)
         sines = try buffer(c.ropeDimensions / 2)
-        keyCache = try buffer(c.blockCount * contextLength * c.kvDimension)
-        valueCache = try buffer(c.blockCount * contextLength * c.kvDimension)
+        let padded = (contextLength + 31) / 32 * 32
+        paddedContext = padded
+        func halfBuffer(_ count: Int) throws -> UnsafeMutablePointer<Float16> {
+            guard let raw = calloc(max(count, 1), MemoryLayout<Float16>.stride) else {
+                throw LlamaError("cannot allocate \(count * 2) bytes for a context of \(contextLength) tokens")
+            }
+            return raw.bindMemory(to: Float16.self, capacity: max(count, 1))
+        }
+        queryF16 = try halfBuffer(c.queryDimension)
+        probabilitiesF16 = try halfBuffer(c.headCount * padded)
+        keyCache = try halfBuffer(c.blockCount * contextLength * c.kvDimension)
+        valueCache = try halfBuffer(c.blockCount * c.kvDimension * padded)
+        let widest = max(c.embeddingLength, c.queryDimension, c.feedForwardLength)
+        var slots: [UnsafeMutableRawPointer] = []
+        for _ in 0..<3 {
+            guard let raw = calloc(widest / 32 * 36 + 64, 1) else {
+                throw LlamaError("cannot allocate activation buffers")
+            }
+            slots.append(raw)
+        }
+        quantized = slots
         logits = try buffer(c.vocabularySize)
     }
 
     deinit {
-        for p in [x, xb, q, k, v, gate, up, scores, cosines, sines, keyCache, valueCache, logits] {
-            free(p)
-        }
+        for p in [x, xb, q, k, v, gate, up, scores, cosines, sines, logits] { free(p) }
+        for p in [queryF16, probabilitiesF16, keyCache, valueCache] { free(p) }
+        for p in quantized { free(p) }
     }
 
     /// Forgets every evaluated token.
@@ -94,8 +122,10 @@ public final class LlamaContext: @unchecked Sendable {
     }
 
     /// Evaluates `token` at the next position and returns the logits for the token after it.
+    /// - Parameter batched: the token is part of a prompt of two or more tokens; llama.cpp
+    ///   evaluates those as one batch, whose attention products sum in another order.
     @discardableResult
-    public func step(_ token: Int32) throws -> UnsafeBufferPointer<Float> {
+    public func step(_ token: Int32, batched: Bool = false) throws -> UnsafeBufferPointer<Float> {
         let c = model.config
         guard token >= 0, Int(token) < c.vocabularySize else {
             throw LlamaError("token id \(token) is outside the vocabulary (0..<\(c.vocabularySize))")
@@ -108,12 +138,14 @@ public final class LlamaContext: @unchecked Sendable {
         let dim = c.embeddingLength, kvDim = c.kvDimension, headSize = c.headSize
 
         Dequant.row(w.tokenEmbedding.type, w.tokenEmbedding.row(Int(token)), x, count: dim)
-        model.rope.angles(position: pos, cosines: cosines, sines: sines)
+        model.rope.anglesGGML(
+            position: pos, base: c.ropeFrequencyBase, frequencyFactors: w.ropeFrequencyFactors,
+            cosines: cosines, sines: sines)
 
         for l in 0..<c.blockCount {
             let layer = w.layers[l]
             layer.attentionNorm.withUnsafeBufferPointer {
-                VectorOps.rmsNorm(xb, x, $0.baseAddress!, dim, eps: c.rmsEpsilon)
+                GGMLMath.rmsNorm(xb, x, $0.baseAddress!, dim, eps: c.rmsEpsilon)
             }
             matvec(layer.query, xb, q, layer.key, xb, k, layer.value, xb, v)
             model.rope.apply(q, heads: c.headCount, headSize: headSize, cosines: cosines, sines: sines)
@@ -130,16 +162,16 @@ public final class LlamaContext: @unchecked Sendable {
             VectorOps.add(x, q, dim)
 
             layer.feedForwardNorm.withUnsafeBufferPointer {
-                VectorOps.rmsNorm(xb, x, $0.baseAddress!, dim, eps: c.rmsEpsilon)
+                GGMLMath.rmsNorm(xb, x, $0.baseAddress!, dim, eps: c.rmsEpsilon)
             }
             matvec(layer.gate, xb, gate, layer.up, xb, up)
-            VectorOps.swiglu(gate, up, c.feedForwardLength)
+            GGMLMath.swiglu(gate, up, c.feedForwardLength)
             matvec(layer.down, gate, xb)
             VectorOps.add(x, xb, dim)
         }
 
         w.outputNorm.withUnsafeBufferPointer {
-            VectorOps.rmsNorm(x, x, $0.baseAddress!, dim, eps: c.rmsEpsilon)
+            GGMLMath.rmsNorm(x, x, $0.baseAddress!, dim, eps: c.rmsEpsilon)
         }
         matvec(w.output, x, logits)
         position += 1
@@ -147,51 +179,84 @@ public final class LlamaContext: @unchecked Sendable {
     }
 
     /// Attention of the current query (q) over cached positions 0...position, written to xb;
-    /// query heads are split across threads, each reading its shared KV head.
+    /// query heads are split across threads, each reading its shared KV head. Computed as
+    /// llama.cpp does without flash attention: q rounded to f16, scores · scale through
+    /// ggml's softmax, probabilities rounded to f16, f16 dot products in the order of the
+    /// kernel llama.cpp would pick (llama-graph.cpp build_attn_mha; ggml-cpu.c mul_mat).
     private func attention(
-        keys: UnsafeMutablePointer<Float>, values: UnsafeMutablePointer<Float>, position: Int
+        keys: UnsafeMutablePointer<Float16>, values: UnsafeMutablePointer<Float16>, position: Int, batched: Bool
     ) {
         let c = model.config
-        let headSize = c.headSize, kvDim = c.kvDimension
+        let headSize = c.headSize, kvDim = c.kvDimension, padded = paddedContext
         let groupSize = c.headCount / c.headCountKV
         let scale = 1 / Float(headSize).squareRoot()
-        let q = self.q, out = self.xb, scores = self.scores, contextLength = self.contextLength
+        let q = self.q, qh = self.queryF16, out = self.xb, scores = self.scores
+        let probabilities = self.probabilitiesF16, contextLength = self.contextLength
+        for i in 0..<c.queryDimension { qh[i] = Float16(q[i]) }
+        // Positions past `position` count as probability 0, like llama.cpp's masked cells.
+        let span = (position + 1 + 31) / 32 * 32
         pool.parallelFor(c.headCount) { heads in
             for h in heads {
-                let query = q + h * headSize
-                let kvOffset = (h / groupSize) * headSize
+                let query = qh + h * headSize
+                let kvHead = h / groupSize
                 let att = scores + h * contextLength
                 for t in 0...position {
-                    att[t] = VectorOps.dot(query, keys + t * kvDim + kvOffset, headSize) * scale
+                    let key = keys + t * kvDim + kvHead * headSize
+                    att[t] = batched
+                        ? GGMLMath.dotF16Batch(key, query, headSize)
+                        : GGMLMath.dotF16Decode(key, query, headSize)
                 }
-                VectorOps.softmax(att, position + 1)
+                GGMLMath.softmax(att, position + 1, scale: scale)
+                let p = probabilities + h * padded
+                for t in 0..<span { p[t] = t <= position ? Float16(att[t]) : 0 }
                 let o = out + h * headSize
-                o.update(repeating: 0, count: headSize)
-                for t in 0...position {
-                    VectorOps.addScaled(o, values + t * kvDim + kvOffset, att[t], headSize)
+                for d in 0..<headSize {
+                    let row = values + (kvHead * headSize + d) * padded
+                    o[d] = batched ? GGMLMath.dotF16Batch(row, p, span) : GGMLMath.dotF16Decode(row, p, span)
                 }
             }
         }
     }
 
     /// Up to three matrix-vector products in one parallel job; rows of all of them are
-    /// concatenated and split evenly across the threads.
+    /// concatenated and split evenly across the threads. Inputs of weight types with an
+    /// integer dot product are quantized once first, as llama.cpp quantizes src1.
     private func matvec(
         _ a: WeightMatrix, _ xa: UnsafePointer<Float>, _ outA: UnsafeMutablePointer<Float>,
         _ b: WeightMatrix? = nil, _ xb: UnsafePointer<Float>? = nil, _ outB: UnsafeMutablePointer<Float>? = nil,
         _ c: WeightMatrix? = nil, _ xc: UnsafePointer<Float>? = nil, _ outC: UnsafeMutablePointer<Float>? = nil
     ) {
         let rowsA = a.rows, rowsB = b?.rows ?? 0, rowsC = c?.rows ?? 0
+        // Quantize each distinct (input, activation type) once; no allocation per call.
+        let slots = quantized
+        func prepare(
+            _ m: WeightMatrix?, _ x: UnsafePointer<Float>?, slot: Int,
+            reuse earlier: [(UnsafePointer<Float>?, WeightMatrix?, UnsafeRawPointer?)]
+        ) -> UnsafeRawPointer? {
+            guard let m, let x, let type = QuantizedMatVec.activationType(for: m.type) else { return nil }
+            for (ex, em, eq) in earlier {
+                if let ex, let em, let eq, ex == x, QuantizedMatVec.activationType(for: em.type) == type { return eq }
+            }
+            QuantizedMatVec.quantize(x, count: m.columns, as: type, into: slots[slot])
+            return UnsafeRawPointer(slots[slot])
+        }
+        let qa = prepare(a, xa, slot: 0, reuse: [])
+        let qb = prepare(b, xb, slot: 1, reuse: [(xa, a, qa)])
+        let qc = prepare(c, xc, slot: 2, reuse: [(xa, a, qa), (xb, b, qb)])
         pool.parallelFor(rowsA + rowsB + rowsC) { range in
-            func part(_ m: WeightMatrix, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ start: Int) {
+            func part(_ m: WeightMatrix, _ x: UnsafePointer<Float>, _ xq: UnsafeRawPointer?,
+                      _ out: UnsafeMutablePointer<Float>, _ start: Int) {
                 let lo = max(range.lowerBound - start, 0), hi = min(range.upperBound - start, m.rows)
-                if lo < hi {
+                guard lo < hi else { return }
+                if let xq {
+                    QuantizedMatVec.matvec(m.type, weights: m.data, rowBytes: m.rowBytes, xq: xq, out: out, rows: lo..<hi, cols: m.columns)
+                } else {
                     MatVec.matvec(m.type, weights: m.data, rowBytes: m.rowBytes, x: x, out: out, rows: lo..<hi, cols: m.columns)
                 }
             }
-            part(a, xa, outA, 0)
-            if let b, let xb, let outB { part(b, xb, outB, rowsA) }
-            if let c, let xc, let outC { part(c, xc, outC, rowsA + rowsB) }
+            part(a, xa, qa, outA, 0)
+            if let b, let xb, let outB { part(b, xb, qb, outB, rowsA) }
+            if let c, let xc, let outC { part(c, xc, qc, outC, rowsA + rowsB) }
         }
     }
 }

@@ -32,6 +32,24 @@ public struct Rope: Sendable {
         self.inverseFrequencies = inverse
     }
 
+    /// Fills cos/sin tables for one position as ggml's rope cache does (ops.cpp,
+    /// ggml_rope_cache_init): the angle starts at the position and is multiplied by
+    /// powf(base, -2/d) once per pair, in f32; frequency factors divide it.
+    public func anglesGGML(
+        position: Int, base: Float, frequencyFactors: [Float]?,
+        cosines: UnsafeMutablePointer<Float>, sines: UnsafeMutablePointer<Float>
+    ) {
+        let step = powf(base, -2 / Float(dimensions))
+        var theta = Float(position)
+        for i in 0..<dimensions / 2 {
+            let factor = frequencyFactors.map { i < $0.count ? $0[i] : 1 } ?? 1
+            let angle = positionScale * (theta / factor)
+            cosines[i] = cosf(angle)
+            sines[i] = sinf(angle)
+            theta *= step
+        }
+    }
+
     /// Fills cos/sin tables for one position: `cosines` and `sines` hold dimensions / 2 values.
     public func angles(position: Int, cosines: UnsafeMutablePointer<Float>, sines: UnsafeMutablePointer<Float>) {
         let p = Float(position) * positionScale
@@ -53,8 +71,10 @@ public struct Rope: Sendable {
             for i in 0..<pairs {
                 let a = v[2 * i], b = v[2 * i + 1]
                 let c = cosines[i], s = sines[i]
-                v[2 * i] = a * c - b * s
-                v[2 * i + 1] = a * s + b * c
+                // As gcc contracts ggml's `x0*cos - x1*sin` and `x0*sin + x1*cos` (one product
+                // rounded, the other fused).
+                v[2 * i] = (-(b * s)).addingProduct(a, c)
+                v[2 * i + 1] = (b * c).addingProduct(a, s)
             }
         }
     }

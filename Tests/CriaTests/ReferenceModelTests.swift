@@ -50,7 +50,7 @@ struct ReferenceModelTests {
             try #require(expected.count == model.config.vocabularySize)
             generator.context.reset()
             var logits: [Float] = []
-            for token in c.tokens { logits = Array(try generator.context.step(token)) }
+            for token in c.tokens { logits = Array(try generator.context.step(token, batched: c.tokens.count > 1)) }
             var maxDelta: Float = 0
             for i in logits.indices { maxDelta = max(maxDelta, abs(logits[i] - expected[i])) }
             let top10 = logits.indices.sorted { logits[$0] > logits[$1] }.prefix(10).map(Int32.init)
@@ -67,7 +67,7 @@ struct ReferenceModelTests {
         for c in reference.cases {
             generator.context.reset()
             var logits = Array<Float>()
-            for token in c.tokens { logits = Array(try generator.context.step(token)) }
+            for token in c.tokens { logits = Array(try generator.context.step(token, batched: c.tokens.count > 1)) }
             var ours: [Int32] = []
             while ours.count < reference.max_tokens {
                 let token = logits.withUnsafeBufferPointer { Sampler.argmax($0) }

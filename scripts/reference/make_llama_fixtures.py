@@ -31,7 +31,7 @@ def main():
     with open(os.path.join(ROOT, "scripts", "reference", "prompts.json")) as f:
         prompts = json.load(f)
     llm = llama_cpp.Llama(model_path=model_path, n_ctx=512, n_batch=512, n_threads=2,
-                          logits_all=False, verbose=False)
+                          logits_all=True, verbose=False)
     vocab = llama_cpp.llama_model_get_vocab(llm.model)
     os.makedirs(OUT, exist_ok=True)
     cases = []

@@ -1,0 +1,182 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Elementwise kernels that round exactly as llama.cpp's CPU backend does on AVX2 machines.
+///
+/// Why: small Llama models such as SmolLM2-135M are numerically chaotic — llama.cpp's own
+/// greedy output changes when it merely stores its KV cache in f32 instead of f16 — so
+/// matching llama.cpp token for token needs the same operations in the same order, not just
+/// the same math. Facts from ggml/src/ggml-cpu (vec.h ggml_v_expf / ggml_v_silu,
+/// vec.cpp ggml_vec_soft_max_f32 / ggml_vec_dot_f16, ops.cpp rms_norm_f32 / rope,
+/// llamafile/sgemm.cpp tinyBLAS), as vendored in llama-cpp-python 0.3.36.
+public enum GGMLMath {
+    // MARK: - exp and silu
+
+    /// e^x for 8 lanes with ggml's AVX2 polynomial (ARM optimized-routines algorithm,
+    /// max error about 1.5 ulp); bit-identical to ggml_v_expf.
+    @inline(__always)
+    public static func exp8(_ x: SIMD8<Float>) -> SIMD8<Float> {
+        let r = SIMD8<Float>(repeating: 0x1.8p23)
+        let z = r.addingProduct(x, SIMD8(repeating: 0x1.715476p+0))
+        let n = z - r
+        let b = x.addingProduct(-n, SIMD8(repeating: 0x1.62e4p-1))
+            .addingProduct(-n, SIMD8(repeating: 0x1.7f7d1cp-20))
+        let e = SIMD8<UInt32>(truncatingIfNeeded: z.bitPattern(as: UInt32.self) &<< 23)
+        let oneBits = SIMD8<UInt32>(repeating: Float(1).bitPattern)
+        let k = SIMD8<Float>(bitPattern: e &+ oneBits)
+        let absN = SIMD8<Float>(bitPattern: n.bitPattern(as: UInt32.self) & 0x7FFF_FFFF)
+        let c = absN .> SIMD8(repeating: 126)
+        let u = b * b
+        let inner1 = SIMD8<Float>(repeating: 0x1.573e2ep-5).addingProduct(SIMD8(repeating: 0x1.0e4020p-7), b)
+        let inner2 = SIMD8<Float>(repeating: 0x1.fffdb6p-2).addingProduct(SIMD8(repeating: 0x1.555e66p-3), b)
+        let j = (SIMD8<Float>(repeating: 0x1.ffffecp-1) * b).addingProduct(inner2.addingProduct(inner1, u), u)
+        if !any(c) { return k.addingProduct(j, k) }
+        let g = SIMD8<UInt32>(repeating: 0).replacing(with: 0x8200_0000, where: n .<= SIMD8(repeating: 0))
+        let s1 = SIMD8<Float>(bitPattern: g &+ 0x7F00_0000)
+        let s2 = SIMD8<Float>(bitPattern: e &- g)
+        let d = absN .> SIMD8(repeating: 192)
+        let big = s2.addingProduct(s2, j) * s1
+        let normal = k.addingProduct(k, j)
+        return (s1 * s1).replacing(with: big.replacing(with: normal, where: .!c), where: .!d)
+    }
+
+    /// silu(x) = x / (1 + e^-x) for 8 lanes, as ggml_v_silu.
+    @inline(__always)
+    public static func silu8(_ x: SIMD8<Float>) -> SIMD8<Float> {
+        x / (SIMD8(repeating: 1) + exp8(SIMD8(repeating: 0) - x))
+    }
+
+    /// gate[i] = silu(gate[i]) · up[i], as ggml_vec_swiglu_f32 (scalar tail with expf).
+    public static func swiglu(_ gate: UnsafeMutablePointer<Float>, _ up: UnsafePointer<Float>, _ n: Int) {
+        var i = 0
+        while i + 8 <= n {
+            let g = UnsafeRawPointer(gate + i).loadUnaligned(as: SIMD8<Float>.self)
+            let u = UnsafeRawPointer(up + i).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(gate + i).storeBytes(of: silu8(g) * u, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < n {
+            let g = gate[i]
+            gate[i] = g / (1 + expf(-g)) * up[i]
+            i += 1
+        }
+    }
+
+    // MARK: - reductions
+
+    /// Horizontal sum in the order of ggml's hsum_float_8 and tinyBLAS's hsum:
+    /// t = low + high; (t0 + t2) + (t1 + t3).
+    @inline(__always)
+    public static func hsum(_ v: SIMD8<Float>) -> Float {
+        let t = v.lowHalf + v.highHalf
+        return (t[0] + t[2]) + (t[1] + t[3])
+    }
+
+    /// Horizontal sum in the order of ggml's GGML_F32x8_REDUCE tail (two hadds):
+    /// t = low + high; (t0 + t1) + (t2 + t3).
+    @inline(__always)
+    static func hsumHadd(_ v: SIMD8<Float>) -> Float {
+        let t = v.lowHalf + v.highHalf
+        return (t[0] + t[1]) + (t[2] + t[3])
+    }
+
+    /// In-place softmax of x[0..<n] after scaling by `scale`, as ggml's soft_max_f32: the
+    /// exponentials in blocks of 8 (zero-padded), each block's sum added in Double.
+    public static func softmax(_ x: UnsafeMutablePointer<Float>, _ n: Int, scale: Float) {
+        guard n > 0 else { return }
+        var maxValue = -Float.infinity
+        for i in 0..<n {
+            x[i] *= scale
+            maxValue = max(maxValue, x[i])
+        }
+        var sum: Double = 0
+        var i = 0
+        let m = SIMD8<Float>(repeating: maxValue)
+        while i < n {
+            var v = SIMD8<Float>(repeating: -.infinity)
+            let count = min(8, n - i)
+            for l in 0..<count { v[l] = x[i + l] }
+            var e = exp8(v - m)
+            for l in count..<8 { e[l] = 0 }
+            for l in 0..<count { x[i + l] = e[l] }
+            sum += Double(hsum(e))
+            i += 8
+        }
+        let inverse = Float(1.0 / sum)
+        for i in 0..<n { x[i] *= inverse }
+    }
+
+    /// out = x / sqrt(mean(x²) + eps) · weight, as ggml's rms_norm_f32 then mul: squares
+    /// rounded to f32 and summed in Double. `out` may alias `x`.
+    public static func rmsNorm(
+        _ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
+        _ n: Int, eps: Float
+    ) {
+        var sum: Double = 0
+        for i in 0..<n { sum += Double(x[i] * x[i]) }
+        let mean = Float(sum / Double(n))
+        let scale = 1 / (mean + eps).squareRoot()
+        for i in 0..<n { out[i] = x[i] * scale * weight[i] }
+    }
+
+    // MARK: - f16 dot products of attention
+
+    /// Σ x[i]·y[i] over f16 vectors as ggml_vec_dot_f16 on AVX2 (single-token decode):
+    /// four 8-lane FMA accumulators over blocks of 32, reduced pairwise; the tail past the
+    /// last whole block of 32 is added in Double.
+    @inline(__always)
+    public static func dotF16Decode(_ x: UnsafePointer<Float16>, _ y: UnsafePointer<Float16>, _ n: Int) -> Float {
+        var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
+        let whole = n & ~31
+        var i = 0
+        while i < whole {
+            a0 = a0.addingProduct(load8(x + i), load8(y + i))
+            a1 = a1.addingProduct(load8(x + i + 8), load8(y + i + 8))
+            a2 = a2.addingProduct(load8(x + i + 16), load8(y + i + 16))
+            a3 = a3.addingProduct(load8(x + i + 24), load8(y + i + 24))
+            i += 32
+        }
+        a0 = a0 + a2
+        a1 = a1 + a3
+        a0 = a0 + a1
+        var sum = Double(hsumHadd(a0))
+        while i < n {
+            sum += Double(Float(x[i]) * Float(y[i]))
+            i += 1
+        }
+        return Float(sum)
+    }
+
+    /// Σ x[i]·y[i] over f16 vectors as llamafile's tinyBLAS on AVX2 (batches of two or more
+    /// tokens): one 8-lane FMA accumulator; n must be a multiple of 8.
+    @inline(__always)
+    public static func dotF16Batch(_ x: UnsafePointer<Float16>, _ y: UnsafePointer<Float16>, _ n: Int) -> Float {
+        var acc = SIMD8<Float>()
+        var i = 0
+        while i < n {
+            acc = acc.addingProduct(load8(x + i), load8(y + i))
+            i += 8
+        }
+        return hsum(acc)
+    }
+
+    @inline(__always)
+    static func load8(_ p: UnsafePointer<Float16>) -> SIMD8<Float> {
+        SIMD8<Float>(UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float16>.self))
+    }
+}
+
+extension SIMD8 where Scalar == Float {
+    @inline(__always)
+    func bitPattern(as: UInt32.Type) -> SIMD8<UInt32> {
+        unsafeBitCast(self, to: SIMD8<UInt32>.self)
+    }
+
+    @inline(__always)
+    init(bitPattern bits: SIMD8<UInt32>) {
+        self = unsafeBitCast(bits, to: SIMD8<Float>.self)
+    }
+}
