@@ -4,17 +4,21 @@
 #include "internal.h"
 
 #if defined(__x86_64__)
-static int detect_avx2(void) {
+#include <pthread.h>
+
+static int avx2_state;
+static pthread_once_t avx2_once = PTHREAD_ONCE_INIT;
+
+static void detect_avx2(void) {
     __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-           __builtin_cpu_supports("f16c");
+    avx2_state = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+                 __builtin_cpu_supports("f16c");
+    if (avx2_state) cria_avx2_init_tables();
 }
 
 static int has_avx2(void) {
-    // Racing first calls compute the same value; a plain int store is fine.
-    static int state = -1;
-    if (state < 0) state = detect_avx2();
-    return state;
+    pthread_once(&avx2_once, detect_avx2);
+    return avx2_state;
 }
 #else
 static int has_avx2(void) { return 0; }

@@ -18,6 +18,7 @@ _Static_assert(sizeof(cria_block_q8_0) == 34, "block_q8_0 is 34 bytes");
 _Static_assert(sizeof(cria_block_q8_1) == 36, "block_q8_1 is 36 bytes");
 
 #if defined(__x86_64__)
+void cria_avx2_init_tables(void);
 void cria_quantize_row_q8_0_avx2(const float *x, void *y, int64_t k);
 void cria_quantize_row_q8_1_avx2(const float *x, void *y, int64_t k);
 float cria_vec_dot_q4_1_q8_1_avx2(int n, const void *x, const void *y);
