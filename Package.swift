@@ -24,7 +24,9 @@ let package = Package(
     ],
     targets: [
         .target(name: "GGUF"),
-        .target(name: "Tensor", dependencies: ["GGUF"], swiftSettings: simdSettings),
+        // C kernels with run-time AVX2 dispatch: bit-exact ports of llama.cpp's quantized dots.
+        .target(name: "CriaKernels", cSettings: [.unsafeFlags(["-O3", "-fno-fast-math", "-ffp-contract=off"])]),
+        .target(name: "Tensor", dependencies: ["GGUF", "CriaKernels"], swiftSettings: simdSettings),
         .target(name: "Tokenizer", dependencies: ["GGUF"]),
         .target(name: "Sampling", dependencies: ["Tensor"], swiftSettings: simdSettings),
         .target(name: "Llama", dependencies: ["GGUF", "Tensor"], swiftSettings: simdSettings),

@@ -1,0 +1,191 @@
+// AVX2/FMA/F16C kernels, written to perform the same operations in the same order as
+// llama.cpp's x86 CPU path (ggml/src/ggml-cpu/arch/x86/quants.c, llama-cpp-python 0.3.36):
+// quantize_row_q8_0, quantize_row_q8_1, ggml_vec_dot_q4_0_q8_0, ggml_vec_dot_q4_1_q8_1,
+// ggml_vec_dot_q8_0_q8_0 (AVX2 branches, no AVX-VNNI: Zen 1 has none).
+#include "CriaKernels.h"
+#include "internal.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+#pragma STDC FP_CONTRACT OFF
+
+#define CRIA_AVX2 __attribute__((target("avx2,fma,f16c")))
+
+// f16 -> f32 through a table, like ggml's ggml_table_f32_f16: a scalar vcvtph2ps per scale
+// costs Q4_1 (four scales per block) about 25% on Zen 1. The table holds exact conversions.
+static float f16_table[65536];
+
+CRIA_AVX2 void cria_avx2_init_tables(void) {
+    for (uint32_t h = 0; h < 65536; h += 8) {
+        const __m128i v = _mm_setr_epi16((short)h, (short)(h + 1), (short)(h + 2), (short)(h + 3),
+                                         (short)(h + 4), (short)(h + 5), (short)(h + 6), (short)(h + 7));
+        _mm256_storeu_ps(f16_table + h, _mm256_cvtph_ps(v));
+    }
+}
+
+static inline float f16_to_f32(uint16_t h) { return f16_table[h]; }
+
+CRIA_AVX2 static inline uint16_t f32_to_f16(float f) {
+    return (uint16_t)_mm_extract_epi16(_mm_cvtps_ph(_mm_set_ss(f), _MM_FROUND_TO_NEAREST_INT), 0);
+}
+
+// hsum_float_8
+CRIA_AVX2 static inline float hsum8(__m256 x) {
+    __m128 r = _mm256_extractf128_ps(x, 1);
+    r = _mm_add_ps(r, _mm256_castps256_ps128(x));
+    r = _mm_add_ps(r, _mm_movehl_ps(r, r));
+    r = _mm_add_ss(r, _mm_movehdup_ps(r));
+    return _mm_cvtss_f32(r);
+}
+
+// bytes_from_nibbles_32: low nibbles in the low 128 bits, high nibbles in the high 128 bits.
+CRIA_AVX2 static inline __m256i nibbles(const uint8_t *qs) {
+    const __m128i t = _mm_loadu_si128((const __m128i *)qs);
+    const __m256i b = _mm256_insertf128_si256(_mm256_castsi128_si256(t), _mm_srli_epi16(t, 4), 1);
+    return _mm256_and_si256(b, _mm256_set1_epi8(0x0f));
+}
+
+// mul_sum_us8_pairs_float (no VNNI): vpmaddubsw, vpmaddwd with ones, vcvtdq2ps.
+CRIA_AVX2 static inline __m256 mul_sum_us8(__m256i ax, __m256i sy) {
+    const __m256i dot = _mm256_maddubs_epi16(ax, sy);
+    return _mm256_cvtepi32_ps(_mm256_madd_epi16(_mm256_set1_epi16(1), dot));
+}
+
+// mul_sum_i8_pairs_float
+CRIA_AVX2 static inline __m256 mul_sum_i8(__m256i x, __m256i y) {
+    return mul_sum_us8(_mm256_sign_epi8(x, x), _mm256_sign_epi8(y, x));
+}
+
+// MARK: - Quantization
+
+// Returns d; leaves the 32 rounded int32 values in i[0..3].
+CRIA_AVX2 static inline float quantize_block(const float *x, __m256i i[4]) {
+    __m256 v0 = _mm256_loadu_ps(x), v1 = _mm256_loadu_ps(x + 8);
+    __m256 v2 = _mm256_loadu_ps(x + 16), v3 = _mm256_loadu_ps(x + 24);
+    const __m256 signBit = _mm256_set1_ps(-0.0f);
+    __m256 maxAbs = _mm256_andnot_ps(signBit, v0);
+    maxAbs = _mm256_max_ps(maxAbs, _mm256_andnot_ps(signBit, v1));
+    maxAbs = _mm256_max_ps(maxAbs, _mm256_andnot_ps(signBit, v2));
+    maxAbs = _mm256_max_ps(maxAbs, _mm256_andnot_ps(signBit, v3));
+    __m128 max4 = _mm_max_ps(_mm256_extractf128_ps(maxAbs, 1), _mm256_castps256_ps128(maxAbs));
+    max4 = _mm_max_ps(max4, _mm_movehl_ps(max4, max4));
+    max4 = _mm_max_ss(max4, _mm_movehdup_ps(max4));
+    const float amax = _mm_cvtss_f32(max4);
+
+    const float d = amax / 127.f;
+    const float id = (amax != 0.0f) ? 127.f / amax : 0.0f;
+    const __m256 mul = _mm256_set1_ps(id);
+#define CRIA_ROUND_NEAREST_EVEN (_MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
+    i[0] = _mm256_cvtps_epi32(_mm256_round_ps(_mm256_mul_ps(v0, mul), CRIA_ROUND_NEAREST_EVEN));
+    i[1] = _mm256_cvtps_epi32(_mm256_round_ps(_mm256_mul_ps(v1, mul), CRIA_ROUND_NEAREST_EVEN));
+    i[2] = _mm256_cvtps_epi32(_mm256_round_ps(_mm256_mul_ps(v2, mul), CRIA_ROUND_NEAREST_EVEN));
+    i[3] = _mm256_cvtps_epi32(_mm256_round_ps(_mm256_mul_ps(v3, mul), CRIA_ROUND_NEAREST_EVEN));
+    return d;
+}
+
+// Saturating packs work within 128-bit halves; the permute restores element order.
+CRIA_AVX2 static inline void store_packed(int8_t *qs, const __m256i i[4]) {
+    const __m256i a = _mm256_packs_epi32(i[0], i[1]);
+    const __m256i b = _mm256_packs_epi32(i[2], i[3]);
+    __m256i p = _mm256_packs_epi16(a, b);
+    p = _mm256_permutevar8x32_epi32(p, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+    _mm256_storeu_si256((__m256i *)qs, p);
+}
+
+// hsum_i32_8
+CRIA_AVX2 static inline int32_t hsum_i32_8(__m256i a) {
+    const __m128i sum128 = _mm_add_epi32(_mm256_castsi256_si128(a), _mm256_extracti128_si256(a, 1));
+    const __m128i sum64 = _mm_add_epi32(_mm_unpackhi_epi64(sum128, sum128), sum128);
+    const __m128i hi32 = _mm_shuffle_epi32(sum64, _MM_SHUFFLE(2, 3, 0, 1));
+    return _mm_cvtsi128_si32(_mm_add_epi32(sum64, hi32));
+}
+
+CRIA_AVX2 void cria_quantize_row_q8_0_avx2(const float *x, void *vy, int64_t k) {
+    cria_block_q8_0 *y = vy;
+    __m256i i[4];
+    for (int64_t b = 0; b < k / 32; b++) {
+        const float d = quantize_block(x + 32 * b, i);
+        y[b].d = f32_to_f16(d);
+        store_packed(y[b].qs, i);
+    }
+}
+
+CRIA_AVX2 void cria_quantize_row_q8_1_avx2(const float *x, void *vy, int64_t k) {
+    cria_block_q8_1 *y = vy;
+    __m256i i[4];
+    for (int64_t b = 0; b < k / 32; b++) {
+        const float d = quantize_block(x + 32 * b, i);
+        y[b].d = f32_to_f16(d);
+        const int32_t sum = hsum_i32_8(_mm256_add_epi32(_mm256_add_epi32(i[0], i[1]),
+                                                        _mm256_add_epi32(i[2], i[3])));
+        y[b].s = f32_to_f16(d * (float)sum);
+        store_packed(y[b].qs, i);
+    }
+}
+
+// MARK: - Dot products
+
+CRIA_AVX2 static inline float dot_q4_1_q8_1(int n, const cria_block_q4_1 *x, const cria_block_q8_1 *y) {
+    __m256 acc = _mm256_setzero_ps();
+    __m128 summs = _mm_setzero_ps();
+    for (int ib = 0; ib < n / 32; ib++) {
+        const float d0 = f16_to_f32(x[ib].d);
+        const float d1 = f16_to_f32(y[ib].d);
+        // `summs += m * s`, which llama.cpp's build contracts to vfmadd231ss.
+        summs = _mm_fmadd_ss(_mm_set_ss(f16_to_f32(x[ib].m)), _mm_set_ss(f16_to_f32(y[ib].s)), summs);
+        const __m256 d0d1 = _mm256_mul_ps(_mm256_set1_ps(d0), _mm256_set1_ps(d1));
+        const __m256i qx = nibbles(x[ib].qs);
+        const __m256i qy = _mm256_loadu_si256((const __m256i *)y[ib].qs);
+        acc = _mm256_fmadd_ps(d0d1, mul_sum_us8(qx, qy), acc);
+    }
+    return hsum8(acc) + _mm_cvtss_f32(summs);
+}
+
+CRIA_AVX2 static inline float dot_q4_0_q8_0(int n, const cria_block_q4_0 *x, const cria_block_q8_0 *y) {
+    __m256 acc = _mm256_setzero_ps();
+    for (int ib = 0; ib < n / 32; ib++) {
+        const __m256 d = _mm256_set1_ps(f16_to_f32(x[ib].d) * f16_to_f32(y[ib].d));
+        const __m256i qx = _mm256_sub_epi8(nibbles(x[ib].qs), _mm256_set1_epi8(8));
+        const __m256i qy = _mm256_loadu_si256((const __m256i *)y[ib].qs);
+        acc = _mm256_fmadd_ps(d, mul_sum_i8(qx, qy), acc);
+    }
+    return hsum8(acc);
+}
+
+CRIA_AVX2 static inline float dot_q8_0_q8_0(int n, const cria_block_q8_0 *x, const cria_block_q8_0 *y) {
+    __m256 acc = _mm256_setzero_ps();
+    for (int ib = 0; ib < n / 32; ib++) {
+        const __m256 d = _mm256_set1_ps(f16_to_f32(x[ib].d) * f16_to_f32(y[ib].d));
+        const __m256i qx = _mm256_loadu_si256((const __m256i *)x[ib].qs);
+        const __m256i qy = _mm256_loadu_si256((const __m256i *)y[ib].qs);
+        acc = _mm256_fmadd_ps(d, mul_sum_i8(qx, qy), acc);
+    }
+    return hsum8(acc);
+}
+
+CRIA_AVX2 float cria_vec_dot_q4_1_q8_1_avx2(int n, const void *x, const void *y) { return dot_q4_1_q8_1(n, x, y); }
+CRIA_AVX2 float cria_vec_dot_q4_0_q8_0_avx2(int n, const void *x, const void *y) { return dot_q4_0_q8_0(n, x, y); }
+CRIA_AVX2 float cria_vec_dot_q8_0_q8_0_avx2(int n, const void *x, const void *y) { return dot_q8_0_q8_0(n, x, y); }
+
+// MARK: - Row loops
+
+CRIA_AVX2 void cria_matvec_q4_1_q8_1_avx2(const void *w, size_t row_bytes, const void *xq, float *out,
+                                          int64_t row_begin, int64_t row_end, int n) {
+    for (int64_t r = row_begin; r < row_end; r++)
+        out[r] = dot_q4_1_q8_1(n, (const cria_block_q4_1 *)((const uint8_t *)w + (size_t)r * row_bytes), xq);
+}
+
+CRIA_AVX2 void cria_matvec_q4_0_q8_0_avx2(const void *w, size_t row_bytes, const void *xq, float *out,
+                                          int64_t row_begin, int64_t row_end, int n) {
+    for (int64_t r = row_begin; r < row_end; r++)
+        out[r] = dot_q4_0_q8_0(n, (const cria_block_q4_0 *)((const uint8_t *)w + (size_t)r * row_bytes), xq);
+}
+
+CRIA_AVX2 void cria_matvec_q8_0_q8_0_avx2(const void *w, size_t row_bytes, const void *xq, float *out,
+                                          int64_t row_begin, int64_t row_end, int n) {
+    for (int64_t r = row_begin; r < row_end; r++)
+        out[r] = dot_q8_0_q8_0(n, (const cria_block_q8_0 *)((const uint8_t *)w + (size_t)r * row_bytes), xq);
+}
+
+#endif

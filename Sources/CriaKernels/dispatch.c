@@ -1,0 +1,76 @@
+// Run-time choice between the AVX2/FMA/F16C kernels and the scalar twins, plus the scalar
+// row loops.
+#include "CriaKernels.h"
+#include "internal.h"
+
+#if defined(__x86_64__)
+#include <pthread.h>
+
+static int avx2_state;
+static pthread_once_t avx2_once = PTHREAD_ONCE_INIT;
+
+static void detect_avx2(void) {
+    __builtin_cpu_init();
+    avx2_state = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+                 __builtin_cpu_supports("f16c");
+    if (avx2_state) cria_avx2_init_tables();
+}
+
+static int has_avx2(void) {
+    pthread_once(&avx2_once, detect_avx2);
+    return avx2_state;
+}
+#else
+static int has_avx2(void) { return 0; }
+#endif
+
+int cria_uses_avx2(void) { return has_avx2(); }
+
+#if defined(__x86_64__)
+#define DISPATCH(avx2_call, scalar_call) \
+    if (has_avx2()) { avx2_call; } else { scalar_call; }
+#else
+#define DISPATCH(avx2_call, scalar_call) { scalar_call; }
+#endif
+
+void cria_quantize_row_q8_0(const float *x, void *y, int64_t k) {
+    DISPATCH(cria_quantize_row_q8_0_avx2(x, y, k), cria_quantize_row_q8_0_scalar(x, y, k))
+}
+
+void cria_quantize_row_q8_1(const float *x, void *y, int64_t k) {
+    DISPATCH(cria_quantize_row_q8_1_avx2(x, y, k), cria_quantize_row_q8_1_scalar(x, y, k))
+}
+
+float cria_vec_dot_q4_1_q8_1(int n, const void *x, const void *y) {
+    DISPATCH(return cria_vec_dot_q4_1_q8_1_avx2(n, x, y), return cria_vec_dot_q4_1_q8_1_scalar(n, x, y))
+}
+
+float cria_vec_dot_q4_0_q8_0(int n, const void *x, const void *y) {
+    DISPATCH(return cria_vec_dot_q4_0_q8_0_avx2(n, x, y), return cria_vec_dot_q4_0_q8_0_scalar(n, x, y))
+}
+
+float cria_vec_dot_q8_0_q8_0(int n, const void *x, const void *y) {
+    DISPATCH(return cria_vec_dot_q8_0_q8_0_avx2(n, x, y), return cria_vec_dot_q8_0_q8_0_scalar(n, x, y))
+}
+
+#define SCALAR_ROWS(dot)                                                     \
+    for (int64_t r = row_begin; r < row_end; r++)                            \
+        out[r] = dot(n, (const uint8_t *)w + (size_t)r * row_bytes, xq);
+
+void cria_matvec_q4_1_q8_1(const void *w, size_t row_bytes, const void *xq, float *out,
+                           int64_t row_begin, int64_t row_end, int n) {
+    DISPATCH(cria_matvec_q4_1_q8_1_avx2(w, row_bytes, xq, out, row_begin, row_end, n),
+             SCALAR_ROWS(cria_vec_dot_q4_1_q8_1_scalar))
+}
+
+void cria_matvec_q4_0_q8_0(const void *w, size_t row_bytes, const void *xq, float *out,
+                           int64_t row_begin, int64_t row_end, int n) {
+    DISPATCH(cria_matvec_q4_0_q8_0_avx2(w, row_bytes, xq, out, row_begin, row_end, n),
+             SCALAR_ROWS(cria_vec_dot_q4_0_q8_0_scalar))
+}
+
+void cria_matvec_q8_0_q8_0(const void *w, size_t row_bytes, const void *xq, float *out,
+                           int64_t row_begin, int64_t row_end, int n) {
+    DISPATCH(cria_matvec_q8_0_q8_0_avx2(w, row_bytes, xq, out, row_begin, row_end, n),
+             SCALAR_ROWS(cria_vec_dot_q8_0_q8_0_scalar))
+}

@@ -1,0 +1,79 @@
+// Quantized matrix-vector kernels that reproduce llama.cpp's CPU arithmetic bit for bit.
+//
+// llama.cpp quantizes the activation vector once per matmul (Q8_0 or Q8_1 blocks) and takes
+// integer dot products against the weight blocks. The greedy output of small models is chaotic
+// enough that a different float summation order changes the generated text, so these kernels
+// follow ggml-cpu/arch/x86/quants.c exactly: same lanes, same FMAs, same horizontal sum.
+//
+// Every function has an AVX2/FMA/F16C path (chosen at run time) and a portable scalar twin that
+// produces the same bits. The twins are exported with a `_scalar` suffix so tests can compare
+// them with the dispatching entry points (no global switch: Swift tests run concurrently).
+#ifndef CRIA_KERNELS_H
+#define CRIA_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Bytes of one ggml block_q8_0: f16 d, int8 qs[32].
+#define CRIA_Q8_0_BLOCK_BYTES 34
+/// Bytes of one ggml block_q8_1: f16 d, f16 s (= d * sum(qs)), int8 qs[32].
+#define CRIA_Q8_1_BLOCK_BYTES 36
+/// Bytes of one ggml block_q4_0: f16 d, uint8 qs[16].
+#define CRIA_Q4_0_BLOCK_BYTES 18
+/// Bytes of one ggml block_q4_1: f16 d, f16 m, uint8 qs[16].
+#define CRIA_Q4_1_BLOCK_BYTES 20
+
+/// 1 when the dispatching functions use the AVX2/FMA/F16C paths (x86-64 CPU that has all three).
+int cria_uses_avx2(void);
+
+// MARK: - Activation quantization (k is a multiple of 32)
+
+/// x: (k) -> y: (k/32) block_q8_0. Mirrors quantize_row_q8_0 (arch/x86/quants.c, AVX2 branch).
+void cria_quantize_row_q8_0(const float *x, void *y, int64_t k);
+/// x: (k) -> y: (k/32) block_q8_1. Mirrors quantize_row_q8_1 (arch/x86/quants.c, AVX2 branch).
+void cria_quantize_row_q8_1(const float *x, void *y, int64_t k);
+
+// MARK: - One output element (n is a multiple of 32)
+
+/// x: (n/32) block_q4_1, y: (n/32) block_q8_1. Mirrors ggml_vec_dot_q4_1_q8_1.
+float cria_vec_dot_q4_1_q8_1(int n, const void *x, const void *y);
+/// x: (n/32) block_q4_0, y: (n/32) block_q8_0. Mirrors ggml_vec_dot_q4_0_q8_0 (and tinyBLAS_Q0_AVX).
+float cria_vec_dot_q4_0_q8_0(int n, const void *x, const void *y);
+/// x: (n/32) block_q8_0, y: (n/32) block_q8_0. Mirrors ggml_vec_dot_q8_0_q8_0 (and tinyBLAS_Q0_AVX).
+float cria_vec_dot_q8_0_q8_0(int n, const void *x, const void *y);
+
+// MARK: - Row loops
+
+/// w: (rows, row_bytes) block_q4_1 rows, xq: (n/32) block_q8_1, out: (rows);
+/// writes out[r] for r in [row_begin, row_end).
+void cria_matvec_q4_1_q8_1(const void *w, size_t row_bytes, const void *xq, float *out,
+                           int64_t row_begin, int64_t row_end, int n);
+/// w: (rows, row_bytes) block_q4_0 rows, xq: (n/32) block_q8_0, out: (rows).
+void cria_matvec_q4_0_q8_0(const void *w, size_t row_bytes, const void *xq, float *out,
+                           int64_t row_begin, int64_t row_end, int n);
+/// w: (rows, row_bytes) block_q8_0 rows, xq: (n/32) block_q8_0, out: (rows).
+void cria_matvec_q8_0_q8_0(const void *w, size_t row_bytes, const void *xq, float *out,
+                           int64_t row_begin, int64_t row_end, int n);
+
+// MARK: - Scalar twins (same bits as the AVX2 paths, any architecture)
+
+void cria_quantize_row_q8_0_scalar(const float *x, void *y, int64_t k);
+void cria_quantize_row_q8_1_scalar(const float *x, void *y, int64_t k);
+float cria_vec_dot_q4_1_q8_1_scalar(int n, const void *x, const void *y);
+float cria_vec_dot_q4_0_q8_0_scalar(int n, const void *x, const void *y);
+float cria_vec_dot_q8_0_q8_0_scalar(int n, const void *x, const void *y);
+
+// MARK: - f16 helpers (round-to-nearest-even), exposed for tests
+
+uint16_t cria_fp32_to_fp16(float f);
+float cria_fp16_to_fp32(uint16_t h);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

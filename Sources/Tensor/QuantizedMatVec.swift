@@ -1,0 +1,59 @@
+import CriaKernels
+import GGUF
+
+/// Matrix-vector products the way llama.cpp's CPU backend computes them: the activation vector is
+/// quantized once (Q8_0 or Q8_1 blocks) and each output is an integer dot product per block,
+/// scaled and summed in exactly llama.cpp's order, so results are bit-identical to it
+/// (ggml/src/ggml-cpu/arch/x86/quants.c; kernels in the CriaKernels C target).
+public enum QuantizedMatVec {
+    /// The block type the activations are quantized to for `weight` rows (ggml-cpu.c
+    /// `type_traits_cpu[...].vec_dot_type`), or nil when there is no integer kernel for it.
+    public static func activationType(for weight: GGMLType) -> GGMLType? {
+        switch weight {
+        case .q4_1: .q8_1
+        case .q4_0, .q8_0: .q8_0
+        default: nil
+        }
+    }
+
+    /// Bytes `quantize` writes for `count` activations of block type `type`.
+    public static func quantizedBytes(count: Int, as type: GGMLType) -> Int {
+        count / type.blockSize * type.blockBytes
+    }
+
+    /// Quantizes activations to Q8_0 or Q8_1 blocks.
+    /// - Parameters:
+    ///   - x: activations, `(count)`; `count` is a multiple of 32.
+    ///   - type: `.q8_0` or `.q8_1`.
+    ///   - into: `(count / 32)` blocks of `type`.
+    public static func quantize(_ x: UnsafePointer<Float>, count: Int, as type: GGMLType, into: UnsafeMutableRawPointer) {
+        precondition(count % 32 == 0, "quantized activations need a multiple of 32 values, got \(count)")
+        switch type {
+        case .q8_0: cria_quantize_row_q8_0(x, into, Int64(count))
+        case .q8_1: cria_quantize_row_q8_1(x, into, Int64(count))
+        default: preconditionFailure("no activation quantizer for \(type)")
+        }
+    }
+
+    /// `out[r] = dot(weights row r, x)` for `r` in `rows`.
+    /// - Parameters:
+    ///   - type: the weight type: `.q4_0`, `.q4_1` or `.q8_0`.
+    ///   - weights: `(totalRows, rowBytes)` weight blocks.
+    ///   - rowBytes: bytes from one weight row to the next.
+    ///   - xq: `(cols / 32)` blocks of `activationType(for: type)`.
+    ///   - out: `(totalRows)`; only `rows` are written.
+    ///   - cols: elements per row, a multiple of 32.
+    public static func matvec(
+        _ type: GGMLType, weights: UnsafeRawPointer, rowBytes: Int, xq: UnsafeRawPointer,
+        out: UnsafeMutablePointer<Float>, rows: Range<Int>, cols: Int
+    ) {
+        precondition(cols % 32 == 0, "quantized rows need a multiple of 32 columns, got \(cols)")
+        let begin = Int64(rows.lowerBound), end = Int64(rows.upperBound), n = Int32(cols)
+        switch type {
+        case .q4_1: cria_matvec_q4_1_q8_1(weights, rowBytes, xq, out, begin, end, n)
+        case .q4_0: cria_matvec_q4_0_q8_0(weights, rowBytes, xq, out, begin, end, n)
+        case .q8_0: cria_matvec_q8_0_q8_0(weights, rowBytes, xq, out, begin, end, n)
+        default: preconditionFailure("no quantized matvec for \(type)")
+        }
+    }
+}
