@@ -152,11 +152,12 @@ public final class LlamaContext: @unchecked Sendable {
             model.rope.apply(k, heads: c.headCountKV, headSize: headSize, cosines: cosines, sines: sines)
 
             let layerKeys = keyCache + l * contextLength * kvDim
-            let layerValues = valueCache + l * contextLength * kvDim
-            (layerKeys + pos * kvDim).update(from: k, count: kvDim)
-            (layerValues + pos * kvDim).update(from: v, count: kvDim)
-
-            attention(keys: layerKeys, values: layerValues, position: pos)
+            let layerValues = valueCache + l * kvDim * paddedContext
+            for i in 0..<kvDim {
+                layerKeys[pos * kvDim + i] = Float16(k[i])
+                layerValues[i * paddedContext + pos] = Float16(v[i])
+            }
+            attention(keys: layerKeys, values: layerValues, position: pos, batched: batched)
             // x += Wo · attention; the product goes to q, which is free now.
             matvec(layer.attentionOutput, xb, q)
             VectorOps.add(x, q, dim)

@@ -54,6 +54,7 @@ struct ReferenceModelTests {
             var maxDelta: Float = 0
             for i in logits.indices { maxDelta = max(maxDelta, abs(logits[i] - expected[i])) }
             let top10 = logits.indices.sorted { logits[$0] > logits[$1] }.prefix(10).map(Int32.init)
+            print("max |Δlogit| vs llama.cpp: \(maxDelta) for \(c.prompt.debugDescription)")
             #expect(Set(top10) == Set(c.top10), "top-10 differs for \(c.prompt.debugDescription)")
             #expect(maxDelta < 0.25, "max |Δlogit| \(maxDelta) for \(c.prompt.debugDescription)")
         }
@@ -80,6 +81,7 @@ struct ReferenceModelTests {
                 print("greedy differs after \(same) tokens for \(c.prompt.debugDescription)")
             }
         }
+        print("\(matches) of \(reference.cases.count) greedy continuations equal llama.cpp's")
         // Rounding of quantized activations can flip one late near-tie (the issue allows one miss).
         #expect(matches >= reference.cases.count - 1, "\(matches) of \(reference.cases.count) greedy continuations match")
     }
