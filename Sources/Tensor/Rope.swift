@@ -50,16 +50,6 @@ public struct Rope: Sendable {
         }
     }
 
-    /// Fills cos/sin tables for one position: `cosines` and `sines` hold dimensions / 2 values.
-    public func angles(position: Int, cosines: UnsafeMutablePointer<Float>, sines: UnsafeMutablePointer<Float>) {
-        let p = Float(position) * positionScale
-        for i in 0..<dimensions / 2 {
-            let angle = p * inverseFrequencies[i]
-            cosines[i] = cosf(angle)
-            sines[i] = sinf(angle)
-        }
-    }
-
     /// Rotates `heads` heads of `headSize` values each, in place, with precomputed tables.
     public func apply(
         _ x: UnsafeMutablePointer<Float>, heads: Int, headSize: Int,

@@ -10,37 +10,26 @@ import Synchronization
 /// `run` hands one closure to every thread (the caller's thread takes index 0) and returns
 /// when all of them have finished. Workers spin briefly between jobs, because a forward pass
 /// issues hundreds of short jobs per token, then sleep on a condition variable when idle.
-/// Nothing is allocated per job.
+/// Nothing is allocated per job. Workers reference only the shared `Board`, never the pool,
+/// so dropping the pool stops and joins them.
 public final class ThreadPool: @unchecked Sendable {
     /// Threads taking part in each job, the caller's included.
     public let threadCount: Int
 
-    private typealias Job = (_ thread: Int, _ threads: Int) -> Void
-
-    private var job: Job?
-    private let generation = Atomic<Int>(0)
-    private let pending = Atomic<Int>(0)
-    private let sleepers = Atomic<Int>(0)
-    private let stopping = Atomic<Bool>(false)
-    private var mutex = pthread_mutex_t()
-    private var wake = pthread_cond_t()
+    private let board: Board
     private var workers: [pthread_t] = []
-
-    /// Spins before a worker goes to sleep; about 50–100 µs on current CPUs.
-    private static let spinLimit = 20_000
 
     /// - Parameter threadCount: threads per job, at least 1 (1 runs everything on the caller).
     public init(threadCount: Int) {
         self.threadCount = max(1, threadCount)
-        pthread_mutex_init(&mutex, nil)
-        pthread_cond_init(&wake, nil)
+        board = Board(threads: self.threadCount)
         for index in 1..<self.threadCount {
-            let context = Unmanaged.passRetained(WorkerContext(pool: self, index: index)).toOpaque()
+            let context = Unmanaged.passRetained(WorkerContext(board: board, index: index)).toOpaque()
             var thread = pthread_t()
             let status = pthread_create(&thread, nil, { raw in
                 guard let raw else { return nil }
                 let context = Unmanaged<WorkerContext>.fromOpaque(raw).takeRetainedValue()
-                context.pool.workerLoop(index: context.index)
+                context.board.workerLoop(index: context.index)
                 return nil
             }, context)
             if status == 0 { workers.append(thread) } else {
@@ -50,14 +39,8 @@ public final class ThreadPool: @unchecked Sendable {
     }
 
     deinit {
-        stopping.store(true, ordering: .sequentiallyConsistent)
-        pthread_mutex_lock(&mutex)
-        generation.add(1, ordering: .sequentiallyConsistent)
-        pthread_cond_broadcast(&wake)
-        pthread_mutex_unlock(&mutex)
+        board.stop()
         for thread in workers { pthread_join(thread, nil) }
-        pthread_cond_destroy(&wake)
-        pthread_mutex_destroy(&mutex)
     }
 
     /// Runs `body(thread, threads)` once on each of the pool's threads and waits for all.
@@ -69,19 +52,7 @@ public final class ThreadPool: @unchecked Sendable {
             for part in 0..<threads { body(part, threads) }
             return
         }
-        withoutActuallyEscaping(body) { body in
-            job = body
-            pending.store(threads - 1, ordering: .sequentiallyConsistent)
-            generation.add(1, ordering: .sequentiallyConsistent)
-            if sleepers.load(ordering: .sequentiallyConsistent) > 0 {
-                pthread_mutex_lock(&mutex)
-                pthread_cond_broadcast(&wake)
-                pthread_mutex_unlock(&mutex)
-            }
-            body(0, threads)
-            while pending.load(ordering: .acquiring) > 0 {}
-            job = nil
-        }
+        withoutActuallyEscaping(body) { board.dispatch($0) }
     }
 
     /// Splits `0..<count` into one contiguous chunk per thread and runs `body` on each chunk.
@@ -99,24 +70,77 @@ public final class ThreadPool: @unchecked Sendable {
         let start = part * base + min(part, extra)
         return start..<(start + base + (part < extra ? 1 : 0))
     }
+}
 
-    private func workerLoop(index: Int) {
+/// The state the caller and the workers share: the current job and its counters.
+private final class Board: @unchecked Sendable {
+    typealias Job = (_ thread: Int, _ threads: Int) -> Void
+
+    let threads: Int
+    private var job: Job?
+    private let generation = Atomic<Int>(0)
+    private let pending = Atomic<Int>(0)
+    private let sleepers = Atomic<Int>(0)
+    private let stopping = Atomic<Bool>(false)
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    private let wake: UnsafeMutablePointer<pthread_cond_t>
+
+    /// Spins before a worker goes to sleep; about 50–100 µs on current CPUs.
+    private static let spinLimit = 20_000
+
+    init(threads: Int) {
+        self.threads = threads
+        mutex = .allocate(capacity: 1)
+        wake = .allocate(capacity: 1)
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(wake, nil)
+    }
+
+    deinit {
+        pthread_cond_destroy(wake)
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+        wake.deallocate()
+    }
+
+    func dispatch(_ body: @escaping Job) {
+        job = body
+        pending.store(threads - 1, ordering: .sequentiallyConsistent)
+        generation.add(1, ordering: .sequentiallyConsistent)
+        if sleepers.load(ordering: .sequentiallyConsistent) > 0 {
+            pthread_mutex_lock(mutex)
+            pthread_cond_broadcast(wake)
+            pthread_mutex_unlock(mutex)
+        }
+        body(0, threads)
+        while pending.load(ordering: .acquiring) > 0 {}
+        job = nil
+    }
+
+    func stop() {
+        stopping.store(true, ordering: .sequentiallyConsistent)
+        pthread_mutex_lock(mutex)
+        generation.add(1, ordering: .sequentiallyConsistent)
+        pthread_cond_broadcast(wake)
+        pthread_mutex_unlock(mutex)
+    }
+
+    func workerLoop(index: Int) {
         // Starts from the initial generation, not a fresh load: a worker that starts late must
         // still take the first job.
         var seen = 0
-        let threads = threadCount
         while true {
             var spins = 0
             while generation.load(ordering: .acquiring) == seen {
                 spins += 1
-                if spins < ThreadPool.spinLimit { continue }
-                pthread_mutex_lock(&mutex)
+                if spins < Board.spinLimit { continue }
+                pthread_mutex_lock(mutex)
                 sleepers.add(1, ordering: .sequentiallyConsistent)
                 while generation.load(ordering: .sequentiallyConsistent) == seen {
-                    pthread_cond_wait(&wake, &mutex)
+                    pthread_cond_wait(wake, mutex)
                 }
                 sleepers.subtract(1, ordering: .sequentiallyConsistent)
-                pthread_mutex_unlock(&mutex)
+                pthread_mutex_unlock(mutex)
             }
             seen = generation.load(ordering: .acquiring)
             if stopping.load(ordering: .acquiring) { return }
@@ -127,12 +151,10 @@ public final class ThreadPool: @unchecked Sendable {
 }
 
 private final class WorkerContext {
-    // The pool joins its workers in deinit, so it outlives every use from a worker thread;
-    // a strong reference here would keep it alive forever.
-    unowned(unsafe) let pool: ThreadPool
+    let board: Board
     let index: Int
-    init(pool: ThreadPool, index: Int) {
-        self.pool = pool
+    init(board: Board, index: Int) {
+        self.board = board
         self.index = index
     }
 }
