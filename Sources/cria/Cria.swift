@@ -6,7 +6,7 @@ struct CriaCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cria",
         abstract: "Run Llama-family language models from GGUF files.",
-        subcommands: [RunCommand.self, InspectCommand.self]
+        subcommands: [RunCommand.self, BenchCommand.self, InspectCommand.self]
     )
 }
 

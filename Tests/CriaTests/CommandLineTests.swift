@@ -95,4 +95,33 @@ import Testing
         #expect(tensors?.first?["name"] as? String == "token_embd.weight")
         #expect((tensors?.first?["shape"] as? [NSNumber])?.map(\.intValue) == [32, 16])
     }
+
+    @Test func benchReportsJSON() throws {
+        let path = Fixtures.root.appendingPathComponent("synthetic/mixed-types.gguf").path
+        let r = try CLI.run(["bench", "--model", path, "--prompt-tokens", "8", "--gen-tokens", "4",
+                             "--repetitions", "2", "--threads", "2", "--json"])
+        #expect(r.status == 0)
+        let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        for key in ["prefill_tokens_per_second", "decode_tokens_per_second"] {
+            #expect(((object?[key] as? NSNumber)?.doubleValue ?? 0) > 0, "\(key)")
+        }
+        #expect((object?["prompt_tokens"] as? NSNumber)?.intValue == 8)
+        #expect((object?["generated_tokens"] as? NSNumber)?.intValue == 4)
+        #expect((object?["threads"] as? NSNumber)?.intValue == 2)
+        #expect((object?["model_bytes"] as? NSNumber)?.intValue == 1_698_720)
+        #expect(((object?["peak_rss_bytes"] as? NSNumber)?.intValue ?? 0) > 0)
+        #expect(r.stderr.contains("repetition 2/2"))
+    }
+
+    @Test func benchRejectsBadInput() throws {
+        let path = Fixtures.root.appendingPathComponent("synthetic/mixed-types.gguf").path
+        for flags in [["--repetitions", "0"], ["--prompt-tokens", "-1"], ["--prompt-tokens", "0", "--gen-tokens", "0"]] {
+            let r = try CLI.run(["bench", "--model", path] + flags)
+            #expect(r.status == 64, "flags \(flags)")
+        }
+        let tooLong = try CLI.run(["bench", "--model", path, "--prompt-tokens", "600"])
+        #expect(tooLong.status == 1 && tooLong.stderr.contains("exceed the model's context of 512"))
+        let missing = try CLI.run(["bench", "--model", "/nonexistent.gguf"])
+        #expect(missing.status == 1 && missing.stderr == "error: no such file: /nonexistent.gguf\n")
+    }
 }
