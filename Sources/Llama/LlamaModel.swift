@@ -228,22 +228,20 @@ public final class LlamaContext: @unchecked Sendable {
         _ c: WeightMatrix? = nil, _ xc: UnsafePointer<Float>? = nil, _ outC: UnsafeMutablePointer<Float>? = nil
     ) {
         let rowsA = a.rows, rowsB = b?.rows ?? 0, rowsC = c?.rows ?? 0
-        // Quantize each distinct (input, activation type) once; no allocation per call.
+        // Quantize each distinct (input, activation type) once, into the slot of its first use.
         let slots = quantized
-        func prepare(
-            _ m: WeightMatrix?, _ x: UnsafePointer<Float>?, slot: Int,
-            reuse earlier: [(UnsafePointer<Float>?, WeightMatrix?, UnsafeRawPointer?)]
-        ) -> UnsafeRawPointer? {
+        func quantize(_ m: WeightMatrix?, _ x: UnsafePointer<Float>?, slot: Int) -> UnsafeRawPointer? {
             guard let m, let x, let type = QuantizedMatVec.activationType(for: m.type) else { return nil }
-            for (ex, em, eq) in earlier {
-                if let ex, let em, let eq, ex == x, QuantizedMatVec.activationType(for: em.type) == type { return eq }
-            }
             QuantizedMatVec.quantize(x, count: m.columns, as: type, into: slots[slot])
             return UnsafeRawPointer(slots[slot])
         }
-        let qa = prepare(a, xa, slot: 0, reuse: [])
-        let qb = prepare(b, xb, slot: 1, reuse: [(xa, a, qa)])
-        let qc = prepare(c, xc, slot: 2, reuse: [(xa, a, qa), (xb, b, qb)])
+        func sameInput(_ m: WeightMatrix?, _ x: UnsafePointer<Float>?, _ em: WeightMatrix?, _ ex: UnsafePointer<Float>?) -> Bool {
+            guard let m, let x, let em, let ex, x == ex else { return false }
+            return QuantizedMatVec.activationType(for: m.type) == QuantizedMatVec.activationType(for: em.type)
+        }
+        let qa = quantize(a, xa, slot: 0)
+        let qb = sameInput(b, xb, a, xa) ? qa : quantize(b, xb, slot: 1)
+        let qc = sameInput(c, xc, a, xa) ? qa : sameInput(c, xc, b, xb) ? qb : quantize(c, xc, slot: 2)
         pool.parallelFor(rowsA + rowsB + rowsC) { range in
             func part(_ m: WeightMatrix, _ x: UnsafePointer<Float>, _ xq: UnsafeRawPointer?,
                       _ out: UnsafeMutablePointer<Float>, _ start: Int) {

@@ -1,5 +1,10 @@
 import ArgumentParser
 import Cria
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 @main
 struct CriaCommand: ParsableCommand {
@@ -45,11 +50,6 @@ func failing<T>(_ body: () throws -> T) throws -> T {
     }
 }
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// `value` with `digits` decimals, without Foundation.
 func fixed(_ value: Double, _ digits: Int) -> String {
