@@ -91,7 +91,7 @@ public final class Generator {
         let promptStart = Clock.now()
         var logits = UnsafeBufferPointer<Float>(start: nil, count: 0)
         do {
-            for token in prompt { logits = try context.step(token, batched: prompt.count > 1) }
+            logits = try context.prefill(prompt)
         } catch let error as LlamaError {
             throw CriaError("\(error)")
         }

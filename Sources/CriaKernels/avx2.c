@@ -188,4 +188,119 @@ CRIA_AVX2 void cria_matvec_q8_0_q8_0_avx2(const void *w, size_t row_bytes, const
         out[r] = dot_q8_0_q8_0(n, (const cria_block_q8_0 *)((const uint8_t *)w + (size_t)r * row_bytes), xq);
 }
 
+// MARK: - Matrix products
+//
+// out[c * out_stride + r] = dot(row r, column c) for a tile of R rows × C columns at once: each
+// weight block is unpacked once for C columns and each activation block loaded once for R rows.
+// Every output keeps its own accumulator and the per-block operations of the dot products above,
+// in the same order, so the results are bit-identical to one vec_dot per element (which is what
+// llama.cpp computes for these types in a batch: ggml_compute_forward_mul_mat, tinyBLAS_Q0_AVX).
+
+#ifndef TILE_ROWS
+#define TILE_ROWS 2
+#endif
+#ifndef TILE_COLS
+#define TILE_COLS 4
+#endif
+#define CRIA_INLINE __attribute__((always_inline)) inline
+
+CRIA_AVX2 static CRIA_INLINE void tile_q4_1(int R, int C, int n, const uint8_t *w, size_t row_bytes,
+                                            const uint8_t *xq, size_t xq_stride, float *out, size_t out_stride) {
+    __m256 acc[4][4];
+    for (int r = 0; r < R; r++)
+        for (int c = 0; c < C; c++) acc[r][c] = _mm256_setzero_ps();
+    for (int ib = 0; ib < n / 32; ib++) {
+        __m256i qx[4];
+        float d0[4];
+        for (int r = 0; r < R; r++) {
+            const cria_block_q4_1 *x = (const cria_block_q4_1 *)(w + (size_t)r * row_bytes) + ib;
+            qx[r] = nibbles(x->qs);
+            d0[r] = f16_to_f32(x->d);
+        }
+        for (int c = 0; c < C; c++) {
+            const cria_block_q8_1 *y = (const cria_block_q8_1 *)(xq + (size_t)c * xq_stride) + ib;
+            const __m256i qy = _mm256_loadu_si256((const __m256i *)y->qs);
+            const __m256 d1 = _mm256_set1_ps(f16_to_f32(y->d));
+            for (int r = 0; r < R; r++)
+                acc[r][c] = _mm256_fmadd_ps(_mm256_mul_ps(_mm256_set1_ps(d0[r]), d1), mul_sum_us8(qx[r], qy), acc[r][c]);
+        }
+    }
+    for (int r = 0; r < R; r++) {
+        const cria_block_q4_1 *x = (const cria_block_q4_1 *)(w + (size_t)r * row_bytes);
+        for (int c = 0; c < C; c++) {
+            const cria_block_q8_1 *y = (const cria_block_q8_1 *)(xq + (size_t)c * xq_stride);
+            __m128 summs = _mm_setzero_ps();
+            for (int ib = 0; ib < n / 32; ib++)
+                summs = _mm_fmadd_ss(_mm_set_ss(f16_to_f32(x[ib].m)), _mm_set_ss(f16_to_f32(y[ib].s)), summs);
+            out[(size_t)c * out_stride + r] = hsum8(acc[r][c]) + _mm_cvtss_f32(summs);
+        }
+    }
+}
+
+// Q4_0 and Q8_0 weights against Q8_0 activations; `unpack` gives the signed weight bytes.
+#define CRIA_TILE_Q0(name, block_t, unpack)                                                                  \
+    CRIA_AVX2 static CRIA_INLINE void name(int R, int C, int n, const uint8_t *w, size_t row_bytes,          \
+                                           const uint8_t *xq, size_t xq_stride, float *out, size_t out_stride) { \
+        __m256 acc[4][4];                                                                                   \
+        for (int r = 0; r < R; r++)                                                                         \
+            for (int c = 0; c < C; c++) acc[r][c] = _mm256_setzero_ps();                                    \
+        for (int ib = 0; ib < n / 32; ib++) {                                                               \
+            __m256i ax[4], sx[4];                                                                           \
+            float d0[4];                                                                                    \
+            for (int r = 0; r < R; r++) {                                                                   \
+                const block_t *x = (const block_t *)(w + (size_t)r * row_bytes) + ib;                       \
+                sx[r] = unpack(x);                                                                          \
+                ax[r] = _mm256_sign_epi8(sx[r], sx[r]);                                                     \
+                d0[r] = f16_to_f32(x->d);                                                                   \
+            }                                                                                               \
+            for (int c = 0; c < C; c++) {                                                                   \
+                const cria_block_q8_0 *y = (const cria_block_q8_0 *)(xq + (size_t)c * xq_stride) + ib;      \
+                const __m256i qy = _mm256_loadu_si256((const __m256i *)y->qs);                              \
+                const float d1 = f16_to_f32(y->d);                                                          \
+                for (int r = 0; r < R; r++)                                                                 \
+                    acc[r][c] = _mm256_fmadd_ps(_mm256_set1_ps(d0[r] * d1),                                 \
+                                                mul_sum_us8(ax[r], _mm256_sign_epi8(qy, sx[r])), acc[r][c]); \
+            }                                                                                               \
+        }                                                                                                   \
+        for (int r = 0; r < R; r++)                                                                         \
+            for (int c = 0; c < C; c++) out[(size_t)c * out_stride + r] = hsum8(acc[r][c]);                 \
+    }
+
+CRIA_AVX2 static inline __m256i unpack_q4_0(const cria_block_q4_0 *x) {
+    return _mm256_sub_epi8(nibbles(x->qs), _mm256_set1_epi8(8));
+}
+CRIA_AVX2 static inline __m256i unpack_q8_0(const cria_block_q8_0 *x) {
+    return _mm256_loadu_si256((const __m256i *)x->qs);
+}
+CRIA_TILE_Q0(tile_q4_0, cria_block_q4_0, unpack_q4_0)
+CRIA_TILE_Q0(tile_q8_0, cria_block_q8_0, unpack_q8_0)
+
+// Rows in tiles of TR, columns in tiles of TC; remainders with smaller tiles.
+#define CRIA_MATMUL(name, tile, TR, TC)                                                                     \
+    CRIA_AVX2 void name(const void *w, size_t row_bytes, const void *xq, size_t xq_stride, float *out,     \
+                        size_t out_stride, int64_t row_begin, int64_t row_end, int64_t ncols, int n) {     \
+        const uint8_t *wb = w, *xb = xq;                                                                    \
+        int64_t r = row_begin;                                                                              \
+        for (; r + TR <= row_end; r += TR) {                                                                \
+            const uint8_t *wr = wb + (size_t)r * row_bytes;                                                 \
+            int64_t c = 0;                                                                                  \
+            for (; c + TC <= ncols; c += TC)                                                                \
+                tile(TR, TC, n, wr, row_bytes, xb + (size_t)c * xq_stride, xq_stride, out + (size_t)c * out_stride + r, out_stride); \
+            for (; c < ncols; c++)                                                                          \
+                tile(TR, 1, n, wr, row_bytes, xb + (size_t)c * xq_stride, xq_stride, out + (size_t)c * out_stride + r, out_stride); \
+        }                                                                                                   \
+        for (; r < row_end; r++) {                                                                          \
+            const uint8_t *wr = wb + (size_t)r * row_bytes;                                                 \
+            int64_t c = 0;                                                                                  \
+            for (; c + TC <= ncols; c += TC)                                                                \
+                tile(1, TC, n, wr, row_bytes, xb + (size_t)c * xq_stride, xq_stride, out + (size_t)c * out_stride + r, out_stride); \
+            for (; c < ncols; c++)                                                                          \
+                tile(1, 1, n, wr, row_bytes, xb + (size_t)c * xq_stride, xq_stride, out + (size_t)c * out_stride + r, out_stride); \
+        }                                                                                                   \
+    }
+
+CRIA_MATMUL(cria_matmul_q4_1_q8_1_avx2, tile_q4_1, TILE_ROWS, TILE_COLS)
+CRIA_MATMUL(cria_matmul_q4_0_q8_0_avx2, tile_q4_0, TILE_ROWS, TILE_COLS)
+CRIA_MATMUL(cria_matmul_q8_0_q8_0_avx2, tile_q8_0, TILE_ROWS, TILE_COLS)
+
 #endif

@@ -74,3 +74,28 @@ void cria_matvec_q8_0_q8_0(const void *w, size_t row_bytes, const void *xq, floa
     DISPATCH(cria_matvec_q8_0_q8_0_avx2(w, row_bytes, xq, out, row_begin, row_end, n),
              SCALAR_ROWS(cria_vec_dot_q8_0_q8_0_scalar))
 }
+
+// One vec_dot per element: the reference the tiled AVX2 kernels must equal bit for bit.
+#define SCALAR_MATMUL(name, dot)                                                                        \
+    void name(const void *w, size_t row_bytes, const void *xq, size_t xq_stride, float *out,           \
+              size_t out_stride, int64_t row_begin, int64_t row_end, int64_t ncols, int n) {           \
+        for (int64_t c = 0; c < ncols; c++)                                                             \
+            for (int64_t r = row_begin; r < row_end; r++)                                               \
+                out[(size_t)c * out_stride + r] =                                                       \
+                    dot(n, (const uint8_t *)w + (size_t)r * row_bytes, (const uint8_t *)xq + (size_t)c * xq_stride); \
+    }
+
+SCALAR_MATMUL(cria_matmul_q4_1_q8_1_scalar, cria_vec_dot_q4_1_q8_1_scalar)
+SCALAR_MATMUL(cria_matmul_q4_0_q8_0_scalar, cria_vec_dot_q4_0_q8_0_scalar)
+SCALAR_MATMUL(cria_matmul_q8_0_q8_0_scalar, cria_vec_dot_q8_0_q8_0_scalar)
+
+#define MATMUL_DISPATCH(name)                                                                           \
+    void name(const void *w, size_t row_bytes, const void *xq, size_t xq_stride, float *out,           \
+              size_t out_stride, int64_t row_begin, int64_t row_end, int64_t ncols, int n) {           \
+        DISPATCH(name##_avx2(w, row_bytes, xq, xq_stride, out, out_stride, row_begin, row_end, ncols, n), \
+                 name##_scalar(w, row_bytes, xq, xq_stride, out, out_stride, row_begin, row_end, ncols, n)) \
+    }
+
+MATMUL_DISPATCH(cria_matmul_q4_1_q8_1)
+MATMUL_DISPATCH(cria_matmul_q4_0_q8_0)
+MATMUL_DISPATCH(cria_matmul_q8_0_q8_0)

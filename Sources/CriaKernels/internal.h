@@ -30,6 +30,12 @@ void cria_matvec_q4_0_q8_0_avx2(const void *w, size_t row_bytes, const void *xq,
                                 int64_t row_begin, int64_t row_end, int n);
 void cria_matvec_q8_0_q8_0_avx2(const void *w, size_t row_bytes, const void *xq, float *out,
                                 int64_t row_begin, int64_t row_end, int n);
+#define CRIA_MATMUL_DECL(name)                                                                          \
+    void name(const void *w, size_t row_bytes, const void *xq, size_t xq_stride, float *out, size_t out_stride, \
+              int64_t row_begin, int64_t row_end, int64_t ncols, int n);
+CRIA_MATMUL_DECL(cria_matmul_q4_1_q8_1_avx2)
+CRIA_MATMUL_DECL(cria_matmul_q4_0_q8_0_avx2)
+CRIA_MATMUL_DECL(cria_matmul_q8_0_q8_0_avx2)
 #endif
 
 #endif

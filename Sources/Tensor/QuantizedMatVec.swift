@@ -56,4 +56,36 @@ public enum QuantizedMatVec {
         default: preconditionFailure("no quantized matvec for \(type)")
         }
     }
+
+    /// Quantizes `columns` activation vectors at once.
+    /// - Parameters:
+    ///   - x: `(columns, xStride)` floats; each column has `count` values.
+    ///   - into: `(columns, quantizedBytes(count:as:))` bytes.
+    public static func quantize(
+        _ x: UnsafePointer<Float>, xStride: Int, columns: Int, count: Int, as type: GGMLType,
+        into: UnsafeMutableRawPointer
+    ) {
+        let stride = quantizedBytes(count: count, as: type)
+        for c in 0..<columns { quantize(x + c * xStride, count: count, as: type, into: into + c * stride) }
+    }
+
+    /// `out[c * outStride + r] = dot(weights row r, column c)` for `r` in `rows` and `c` in
+    /// `0..<columns`, each bit-identical to `matvec` of that column: the weights are read once
+    /// for a tile of columns instead of once per column.
+    /// - Parameters:
+    ///   - xq: `(columns, xqStride)` bytes of quantized activations, as `quantize` wrote them.
+    ///   - out: `(columns, outStride)`.
+    public static func matmul(
+        _ type: GGMLType, weights: UnsafeRawPointer, rowBytes: Int, xq: UnsafeRawPointer, xqStride: Int,
+        out: UnsafeMutablePointer<Float>, outStride: Int, rows: Range<Int>, columns: Int, cols: Int
+    ) {
+        precondition(cols % 32 == 0, "quantized rows need a multiple of 32 columns, got \(cols)")
+        let begin = Int64(rows.lowerBound), end = Int64(rows.upperBound), n = Int32(cols), c = Int64(columns)
+        switch type {
+        case .q4_1: cria_matmul_q4_1_q8_1(weights, rowBytes, xq, xqStride, out, outStride, begin, end, c, n)
+        case .q4_0: cria_matmul_q4_0_q8_0(weights, rowBytes, xq, xqStride, out, outStride, begin, end, c, n)
+        case .q8_0: cria_matmul_q8_0_q8_0(weights, rowBytes, xq, xqStride, out, outStride, begin, end, c, n)
+        default: preconditionFailure("no quantized matmul for \(type)")
+        }
+    }
 }

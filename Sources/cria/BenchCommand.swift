@@ -22,6 +22,9 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("gen-tokens"), help: "Tokens to decode after the prompt.")
     var genTokens = 128
 
+    @Option(help: "Also measure this many sequences decoding together (aggregate tokens/s).")
+    var batch = 1
+
     @Option(help: "Times to repeat the measurement.")
     var repetitions = 3
 
@@ -32,6 +35,7 @@ struct BenchCommand: ParsableCommand {
         guard promptTokens >= 0, genTokens >= 0, promptTokens + genTokens > 0 else {
             throw ValidationError("--prompt-tokens and --gen-tokens must be 0 or more, not both 0")
         }
+        guard batch >= 1, batch <= 256 else { throw ValidationError("--batch must be in 1...256") }
         guard repetitions >= 1, repetitions <= 1000 else { throw ValidationError("--repetitions must be in 1...1000") }
         if let threads { guard threads >= 1, threads <= 1024 else { throw ValidationError("--threads must be in 1...1024") } }
     }
@@ -39,7 +43,7 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         let path = model ?? ModelDirectory.defaultModelPath
         let threadCount = threads ?? defaultThreadCount()
-        let bench = Benchmark(promptTokens: promptTokens, generatedTokens: genTokens,
+        let bench = Benchmark(promptTokens: promptTokens, generatedTokens: genTokens, batch: batch,
                               repetitions: repetitions, threads: threadCount)
         let result = try failing { () throws -> Benchmark.Result in
             guard FileManager.default.fileExists(atPath: path) else {
@@ -52,13 +56,16 @@ struct BenchCommand: ParsableCommand {
             }
         }
         let prefill = mean(result.prefillTokensPerSecond), decode = mean(result.decodeTokensPerSecond)
+        let batchDecode = mean(result.batchDecodeTokensPerSecond)
         if json {
             var object: [String: Any] = [
                 "model": path, "prompt_tokens": promptTokens, "generated_tokens": genTokens, "threads": threadCount,
                 "repetitions": repetitions, "model_bytes": result.modelBytes, "peak_rss_bytes": result.peakResidentBytes,
+                "kv_cache_bytes": result.kvCacheBytes, "batch": batch,
             ]
             if promptTokens > 0 { object["prefill_tokens_per_second"] = prefill }
             if genTokens > 0 { object["decode_tokens_per_second"] = decode }
+            if batch > 1, genTokens > 0 { object["batch_decode_tokens_per_second"] = batchDecode }
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
             writeOut(String(decoding: data, as: UTF8.self) + "\n")
         } else {
@@ -69,7 +76,11 @@ struct BenchCommand: ParsableCommand {
             if genTokens > 0 {
                 lines.append("decode \(genTokens) tokens: \(fixed(decode, 1)) ± \(fixed(deviation(result.decodeTokensPerSecond), 1)) tokens/s")
             }
-            lines.append("peak RSS: \(result.peakResidentBytes) bytes")
+            if batch > 1, genTokens > 0 {
+                lines.append("batch \(batch) × \(genTokens) tokens: \(fixed(batchDecode, 1)) ± "
+                    + "\(fixed(deviation(result.batchDecodeTokensPerSecond), 1)) tokens/s in all")
+            }
+            lines.append("peak RSS: \(result.peakResidentBytes) bytes (model file \(result.modelBytes), KV cache \(result.kvCacheBytes))")
             writeOut(lines.joined(separator: "\n") + "\n")
         }
     }

@@ -50,13 +50,13 @@ struct ReferenceModelTests {
             try #require(expected.count == model.config.vocabularySize)
             generator.context.reset()
             var logits: [Float] = []
-            for token in c.tokens { logits = Array(try generator.context.step(token, batched: c.tokens.count > 1)) }
+            logits = Array(try generator.context.prefill(c.tokens))
             var maxDelta: Float = 0
             for i in logits.indices { maxDelta = max(maxDelta, abs(logits[i] - expected[i])) }
             let top10 = logits.indices.sorted { logits[$0] > logits[$1] }.prefix(10).map(Int32.init)
             print("max |Δlogit| vs llama.cpp: \(maxDelta) for \(c.prompt.debugDescription)")
             #expect(Set(top10) == Set(c.top10), "top-10 differs for \(c.prompt.debugDescription)")
-            #expect(maxDelta < 0.25, "max |Δlogit| \(maxDelta) for \(c.prompt.debugDescription)")
+            #expect(maxDelta == 0, "max |Δlogit| \(maxDelta) for \(c.prompt.debugDescription)")
         }
     }
 
@@ -68,7 +68,7 @@ struct ReferenceModelTests {
         for c in reference.cases {
             generator.context.reset()
             var logits = Array<Float>()
-            for token in c.tokens { logits = Array(try generator.context.step(token, batched: c.tokens.count > 1)) }
+            logits = Array(try generator.context.prefill(c.tokens))
             var ours: [Int32] = []
             while ours.count < reference.max_tokens {
                 let token = logits.withUnsafeBufferPointer { Sampler.argmax($0) }

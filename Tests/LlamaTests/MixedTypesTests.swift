@@ -29,7 +29,7 @@ import Testing
         let context = try LlamaContext(model: model, contextLength: 64, pool: ThreadPool(threadCount: 2))
         var outputs: [[Float]] = []
         var logits: [Float] = []
-        for token in reference.prompt { logits = Array(try context.step(token, batched: true)) }
+        logits = Array(try context.prefill(reference.prompt))
         outputs.append(logits)
         for token in reference.steps { outputs.append(Array(try context.step(token))) }
 

@@ -236,6 +236,55 @@ struct QuantizedMatVecTests {
         }
     }
 
+    @Test("matmul over column tiles equals one scalar dot per element, odd sizes included", arguments: weightTypes)
+    func matmulTiles(_ type: GGMLType) throws {
+        let actType = try #require(QuantizedMatVec.activationType(for: type))
+        var rng = SeededGenerator(seed: 0xE0 &+ UInt64(type.rawValue))
+        for (count, rows, columns) in [(32, 1, 1), (64, 3, 5), (96, 7, 9), (576, 13, 4), (160, 2, 13), (1536, 5, 3)] {
+            let w = randomWeights(type, count: count * rows, using: &rng)
+            let rowBytes = w.count / rows
+            let xqStride = QuantizedMatVec.quantizedBytes(count: count, as: actType)
+            var xq: [UInt8] = []
+            for _ in 0..<columns { xq += quantize(edgeActivations(count, using: &rng), as: actType, scalar: false) }
+            // Rows 1..<rows-0 of a strided output; untouched entries must stay -1.
+            let outStride = rows + 2
+            let rowRange = (rows > 2 ? 1 : 0)..<rows
+            for scalar in [false, true] {
+                var out = [Float](repeating: -1, count: columns * outStride)
+                w.withUnsafeBytes { wb in
+                    xq.withUnsafeBytes { xb in
+                        out.withUnsafeMutableBufferPointer { ob in
+                            let wp = wb.baseAddress!, xp = xb.baseAddress!, op = ob.baseAddress!
+                            let b = Int64(rowRange.lowerBound), e = Int64(rowRange.upperBound), c = Int64(columns), n = Int32(count)
+                            switch (type, scalar) {
+                            case (_, false):
+                                QuantizedMatVec.matmul(type, weights: wp, rowBytes: rowBytes, xq: xp, xqStride: xqStride, out: op,
+                                                       outStride: outStride, rows: rowRange, columns: columns, cols: count)
+                            case (.q4_1, true): cria_matmul_q4_1_q8_1_scalar(wp, rowBytes, xp, xqStride, op, outStride, b, e, c, n)
+                            case (.q4_0, true): cria_matmul_q4_0_q8_0_scalar(wp, rowBytes, xp, xqStride, op, outStride, b, e, c, n)
+                            default: cria_matmul_q8_0_q8_0_scalar(wp, rowBytes, xp, xqStride, op, outStride, b, e, c, n)
+                            }
+                        }
+                    }
+                }
+                for c in 0..<columns {
+                    let column = Array(xq[(c * xqStride)..<((c + 1) * xqStride)])
+                    for r in 0..<outStride {
+                        let got = out[c * outStride + r]
+                        guard rowRange.contains(r) else {
+                            #expect(got == -1, "\(type) \(count): row \(r) outside the range was written")
+                            continue
+                        }
+                        let row = Array(w[(r * rowBytes)..<((r + 1) * rowBytes)])
+                        let expected = dot(type, row, column, count: count, scalar: true)
+                        #expect(got.bitPattern == expected.bitPattern,
+                                "\(type) \(count)×\(rows)×\(columns) scalar: \(scalar) row \(r) column \(c): \(got) vs \(expected)")
+                    }
+                }
+            }
+        }
+    }
+
     // MARK: - Against float math
 
     @Test("quantized dot is close to the exact dot of the dequantized operands", arguments: weightTypes)

@@ -59,6 +59,18 @@ void cria_matvec_q4_0_q8_0(const void *w, size_t row_bytes, const void *xq, floa
 void cria_matvec_q8_0_q8_0(const void *w, size_t row_bytes, const void *xq, float *out,
                            int64_t row_begin, int64_t row_end, int n);
 
+// MARK: - Matrix products (several activation columns at once)
+
+/// w: (rows, row_bytes) weight rows; xq: (ncols, xq_stride bytes) quantized activation columns;
+/// out: (ncols, out_stride floats). Writes out[c * out_stride + r] for r in [row_begin, row_end)
+/// and c in [0, ncols), each bit-identical to the matching cria_vec_dot_* of row r and column c.
+void cria_matmul_q4_1_q8_1(const void *w, size_t row_bytes, const void *xq, size_t xq_stride, float *out,
+                           size_t out_stride, int64_t row_begin, int64_t row_end, int64_t ncols, int n);
+void cria_matmul_q4_0_q8_0(const void *w, size_t row_bytes, const void *xq, size_t xq_stride, float *out,
+                           size_t out_stride, int64_t row_begin, int64_t row_end, int64_t ncols, int n);
+void cria_matmul_q8_0_q8_0(const void *w, size_t row_bytes, const void *xq, size_t xq_stride, float *out,
+                           size_t out_stride, int64_t row_begin, int64_t row_end, int64_t ncols, int n);
+
 // MARK: - Scalar twins (same bits as the AVX2 paths, any architecture)
 
 void cria_quantize_row_q8_0_scalar(const float *x, void *y, int64_t k);
@@ -66,6 +78,12 @@ void cria_quantize_row_q8_1_scalar(const float *x, void *y, int64_t k);
 float cria_vec_dot_q4_1_q8_1_scalar(int n, const void *x, const void *y);
 float cria_vec_dot_q4_0_q8_0_scalar(int n, const void *x, const void *y);
 float cria_vec_dot_q8_0_q8_0_scalar(int n, const void *x, const void *y);
+void cria_matmul_q4_1_q8_1_scalar(const void *w, size_t row_bytes, const void *xq, size_t xq_stride, float *out,
+                                  size_t out_stride, int64_t row_begin, int64_t row_end, int64_t ncols, int n);
+void cria_matmul_q4_0_q8_0_scalar(const void *w, size_t row_bytes, const void *xq, size_t xq_stride, float *out,
+                                  size_t out_stride, int64_t row_begin, int64_t row_end, int64_t ncols, int n);
+void cria_matmul_q8_0_q8_0_scalar(const void *w, size_t row_bytes, const void *xq, size_t xq_stride, float *out,
+                                  size_t out_stride, int64_t row_begin, int64_t row_end, int64_t ncols, int n);
 
 // MARK: - f16 helpers (round-to-nearest-even), exposed for tests
 

@@ -1,0 +1,439 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import GGUF
+import Tensor
+
+/// The mutable state of a model run: a KV cache for `sequenceCount` sequences and activation
+/// buffers for a batch of tokens, allocated once and reused for every evaluation (llama2.c's
+/// RunState, llama.cpp's llama_context).
+///
+/// `evaluate` takes a batch of (token, position, sequence) entries: the tokens of one long
+/// prompt, one new token of each of several sequences, or any mix. Weight matrices are read
+/// once per chunk of up to `chunkTokens` tokens, so a batch costs far less than its tokens
+/// one at a time. Numerics follow llama.cpp's CPU backend bit for bit (see `attention`).
+public final class LlamaContext: @unchecked Sendable {
+    public let model: LlamaModel
+    public let pool: ThreadPool
+    /// Positions each sequence can hold.
+    public let contextLength: Int
+    /// Sequences the KV cache holds, numbered `0..<sequenceCount`.
+    public let sequenceCount: Int
+    /// Tokens evaluated together in one pass over the weights.
+    public let chunkTokens: Int
+
+    let cache: KVCache
+    private let width: Int  // max(embeddingLength, queryDimension): row stride of xb
+    private let x: UnsafeMutablePointer<Float>  // (chunkTokens, embeddingLength) residual stream
+    private let xb: UnsafeMutablePointer<Float>  // (chunkTokens, width) normed input / attention output
+    private let q: UnsafeMutablePointer<Float>  // (chunkTokens, queryDimension)
+    private let k: UnsafeMutablePointer<Float>  // (chunkTokens, kvDimension)
+    private let v: UnsafeMutablePointer<Float>  // (chunkTokens, kvDimension)
+    private let projected: UnsafeMutablePointer<Float>  // (chunkTokens, embeddingLength) output of Wo and Wdown
+    private let gate: UnsafeMutablePointer<Float>  // (chunkTokens, feedForwardLength)
+    private let up: UnsafeMutablePointer<Float>  // (chunkTokens, feedForwardLength)
+    private let cosines: UnsafeMutablePointer<Float>  // (chunkTokens, ropeDimensions / 2)
+    private let sines: UnsafeMutablePointer<Float>  // (chunkTokens, ropeDimensions / 2)
+    private let queryF16: UnsafeMutablePointer<Float16>  // (chunkTokens, queryDimension)
+    private let scores: UnsafeMutablePointer<Float>  // (threads, contextLength)
+    private let probabilities: UnsafeMutablePointer<Float16>  // (threads, paddedCapacity)
+    /// Activations quantized for integer dot products, one buffer per distinct input of a matmul.
+    private let quantized: [UnsafeMutableRawPointer]  // 3 × (chunkTokens, widest / 32 × 36 bytes)
+    /// Sequence, position and attention order of each token of the current chunk.
+    private let chunkSequences: UnsafeMutablePointer<Int>  // (chunkTokens)
+    private let chunkPositions: UnsafeMutablePointer<Int>  // (chunkTokens)
+    private let chunkBatched: UnsafeMutablePointer<Bool>  // (chunkTokens)
+    private var logits: UnsafeMutablePointer<Float>  // (logitRows, vocabularySize)
+    private var logitRows: Int
+    /// Per-sequence scratch of `evaluate`: next expected position and tokens in the batch.
+    private var expected: [Int]
+    private var counts: [Int]
+
+    /// - Parameters:
+    ///   - contextLength: positions each sequence holds, at most the model's trained context.
+    ///   - sequences: sequences the KV cache holds.
+    ///   - chunkTokens: tokens per pass over the weights; more uses more activation memory.
+    public init(
+        model: LlamaModel, contextLength: Int, sequences: Int = 1, chunkTokens: Int = 64, pool: ThreadPool
+    ) throws {
+        let c = model.config
+        guard contextLength > 0, contextLength <= c.contextLength else {
+            throw LlamaError("context length \(contextLength) is outside 1...\(c.contextLength) (the model's trained context)")
+        }
+        guard sequences > 0, sequences <= 4096 else { throw LlamaError("sequence count \(sequences) is outside 1...4096") }
+        guard chunkTokens > 0, chunkTokens <= 4096 else { throw LlamaError("chunk size \(chunkTokens) is outside 1...4096") }
+        self.model = model
+        self.pool = pool
+        self.contextLength = contextLength
+        sequenceCount = sequences
+        self.chunkTokens = chunkTokens
+        cache = try KVCache(layers: c.blockCount, sequences: sequences, capacity: contextLength, kvDimension: c.kvDimension)
+        width = max(c.embeddingLength, c.queryDimension)
+        let n = chunkTokens, threads = pool.threadCount
+        // calloc: buffers sized for a full chunk cost memory only once a chunk that large runs.
+        func buffer<T>(_ count: Int, _: T.Type) throws -> UnsafeMutablePointer<T> {
+            guard let raw = calloc(max(count, 1), MemoryLayout<T>.stride) else {
+                throw LlamaError("cannot allocate \(count * MemoryLayout<T>.stride) bytes of activations")
+            }
+            return raw.bindMemory(to: T.self, capacity: max(count, 1))
+        }
+        x = try buffer(n * c.embeddingLength, Float.self)
+        xb = try buffer(n * width, Float.self)
+        q = try buffer(n * c.queryDimension, Float.self)
+        k = try buffer(n * c.kvDimension, Float.self)
+        v = try buffer(n * c.kvDimension, Float.self)
+        projected = try buffer(n * c.embeddingLength, Float.self)
+        gate = try buffer(n * c.feedForwardLength, Float.self)
+        up = try buffer(n * c.feedForwardLength, Float.self)
+        cosines = try buffer(n * c.ropeDimensions / 2, Float.self)
+        sines = try buffer(n * c.ropeDimensions / 2, Float.self)
+        queryF16 = try buffer(n * c.queryDimension, Float16.self)
+        scores = try buffer(threads * contextLength, Float.self)
+        probabilities = try buffer(threads * cache.paddedCapacity, Float16.self)
+        let widest = max(c.embeddingLength, c.queryDimension, c.feedForwardLength)
+        var slots: [UnsafeMutableRawPointer] = []
+        for _ in 0..<3 { slots.append(UnsafeMutableRawPointer(try buffer(n * (widest / 32 * 36) + 64, UInt8.self))) }
+        quantized = slots
+        chunkSequences = try buffer(n, Int.self)
+        chunkPositions = try buffer(n, Int.self)
+        chunkBatched = try buffer(n, Bool.self)
+        logitRows = 1
+        logits = try buffer(c.vocabularySize, Float.self)
+        expected = Array(repeating: 0, count: sequences)
+        counts = Array(repeating: 0, count: sequences)
+    }
+
+    deinit {
+        for p in [x, xb, q, k, v, projected, gate, up, cosines, sines, scores, logits] { free(p) }
+        free(queryF16)
+        free(probabilities)
+        for p in quantized { free(p) }
+        free(chunkSequences)
+        free(chunkPositions)
+        free(chunkBatched)
+    }
+
+    // MARK: - Sequences
+
+    /// Positions filled in `sequence`; its next token goes at this position.
+    public func length(of sequence: Int) -> Int { cache.lengths[sequence] }
+
+    /// Positions filled in sequence 0.
+    public var position: Int { cache.lengths[0] }
+
+    /// Bytes of KV cache one position of one sequence takes.
+    public var kvBytesPerPosition: Int {
+        KVCache.bytes(layers: model.config.blockCount, kvDimension: model.config.kvDimension, positions: 1)
+    }
+
+    /// Forgets every sequence.
+    public func reset() {
+        for s in 0..<sequenceCount { cache.truncate(s, to: 0) }
+    }
+
+    /// Drops positions of `sequence` from `length` on (llama.cpp's seq_rm), so it can go on
+    /// from there.
+    public func truncate(sequence: Int, to length: Int) throws {
+        try checkSequence(sequence)
+        cache.truncate(sequence, to: max(0, length))
+    }
+
+    /// Drops positions of sequence 0 from `newPosition` on.
+    public func rewind(to newPosition: Int) {
+        cache.truncate(0, to: max(0, newPosition))
+    }
+
+    /// Makes `target` hold a copy of the first `length` positions of `source` (llama.cpp's
+    /// seq_cp), e.g. a shared prompt prefix that is then continued differently.
+    public func copy(sequence source: Int, to target: Int, length: Int? = nil) throws {
+        try checkSequence(source)
+        try checkSequence(target)
+        let count = length ?? cache.lengths[source]
+        guard count >= 0, count <= cache.lengths[source] else {
+            throw LlamaError("cannot copy \(count) positions of sequence \(source), which holds \(cache.lengths[source])")
+        }
+        cache.copy(source, to: target, length: count)
+    }
+
+    private func checkSequence(_ sequence: Int) throws {
+        guard sequence >= 0, sequence < sequenceCount else {
+            throw LlamaError("sequence \(sequence) is outside 0..<\(sequenceCount)")
+        }
+    }
+
+    // MARK: - Evaluation
+
+    /// Evaluates `token` at the next position of sequence 0 and returns the logits for the
+    /// token after it.
+    @discardableResult
+    public func step(_ token: Int32) throws -> UnsafeBufferPointer<Float> {
+        let logits = try evaluate([LlamaBatchEntry(token: token, position: length(of: 0), sequence: 0, wantsLogits: true)])
+        return logits[0]
+    }
+
+    /// Evaluates `tokens` at the next positions of `sequence` as one batch and returns the
+    /// logits after the last of them.
+    @discardableResult
+    public func prefill(_ tokens: [Int32], sequence: Int = 0) throws -> UnsafeBufferPointer<Float> {
+        guard !tokens.isEmpty else { throw LlamaError("nothing to evaluate: the prompt has no tokens") }
+        try checkSequence(sequence)
+        let start = length(of: sequence)
+        let entries = tokens.enumerated().map { i, token in
+            LlamaBatchEntry(token: token, position: start + i, sequence: sequence, wantsLogits: i == tokens.count - 1)
+        }
+        return try evaluate(entries)[0]
+    }
+
+    /// Evaluates a batch. Each sequence's entries must continue it in order (positions
+    /// `length(of:)`, `length(of:) + 1`, ...); nothing is changed when the batch is invalid.
+    ///
+    /// A sequence with two or more entries in the batch gets the attention products llama.cpp
+    /// computes for a prompt batch (tinyBLAS order); a sequence with one entry gets those of
+    /// single-token decode. So each sequence's results are those llama.cpp gives it alone,
+    /// whatever else shares the batch.
+    public func evaluate(_ entries: [LlamaBatchEntry]) throws -> LlamaLogits {
+        let vocabulary = model.config.vocabularySize
+        for s in 0..<sequenceCount {
+            expected[s] = cache.lengths[s]
+            counts[s] = 0
+        }
+        var outputs = 0
+        for e in entries {
+            guard e.sequence >= 0, e.sequence < sequenceCount else {
+                throw LlamaError("batch entry for sequence \(e.sequence), outside 0..<\(sequenceCount)")
+            }
+            guard e.token >= 0, Int(e.token) < vocabulary else {
+                throw LlamaError("token id \(e.token) is outside the vocabulary (0..<\(vocabulary))")
+            }
+            guard e.position == expected[e.sequence] else {
+                throw LlamaError("batch entry at position \(e.position) of sequence \(e.sequence), "
+                    + "which continues at position \(expected[e.sequence])")
+            }
+            guard e.position < contextLength else {
+                throw LlamaError("the context is full (\(contextLength) tokens)")
+            }
+            expected[e.sequence] += 1
+            counts[e.sequence] += 1
+            if e.wantsLogits { outputs += 1 }
+        }
+        try reserveLogits(outputs)
+        var produced = 0
+        var start = 0
+        while start < entries.count {
+            let end = min(start + chunkTokens, entries.count)
+            produced += forward(entries, start..<end, firstOutput: produced)
+            for i in start..<end { cache.setLength(entries[i].position + 1, of: entries[i].sequence) }
+            start = end
+        }
+        return LlamaLogits(base: UnsafePointer(logits), count: produced, vocabularySize: vocabulary)
+    }
+
+    private func reserveLogits(_ rows: Int) throws {
+        guard rows > logitRows else { return }
+        let count = rows * model.config.vocabularySize
+        guard let raw = calloc(count, MemoryLayout<Float>.stride) else {
+            throw LlamaError("cannot allocate logits for \(rows) outputs")
+        }
+        free(logits)
+        logits = raw.bindMemory(to: Float.self, capacity: count)
+        logitRows = rows
+    }
+
+    /// Runs entries `range` (at most `chunkTokens`) through the model; returns how many
+    /// logits rows it wrote, from row `firstOutput` on.
+    private func forward(_ entries: [LlamaBatchEntry], _ range: Range<Int>, firstOutput: Int) -> Int {
+        let c = model.config, w = model.weights
+        let n = range.count
+        let dim = c.embeddingLength, qDim = c.queryDimension, kvDim = c.kvDimension, ffn = c.feedForwardLength
+        let half = c.ropeDimensions / 2
+        for (t, i) in range.enumerated() {
+            let e = entries[i]
+            Dequant.row(w.tokenEmbedding.type, w.tokenEmbedding.row(Int(e.token)), x + t * dim, count: dim)
+            model.rope.anglesGGML(
+                position: e.position, base: c.ropeFrequencyBase, frequencyFactors: w.ropeFrequencyFactors,
+                cosines: cosines + t * half, sines: sines + t * half)
+            chunkSequences[t] = e.sequence
+            chunkPositions[t] = e.position
+            chunkBatched[t] = counts[e.sequence] >= 2
+        }
+
+        for l in 0..<c.blockCount {
+            let layer = w.layers[l]
+            normalize(layer.attentionNorm, n)
+            matmul(n, .init(layer.query, xb, width, q, qDim), .init(layer.key, xb, width, k, kvDim),
+                   .init(layer.value, xb, width, v, kvDim))
+            storeKeysAndValues(layer: l, n)
+            attention(layer: l, n)
+            matmul(n, .init(layer.attentionOutput, xb, width, projected, dim))
+            VectorOps.add(x, projected, n * dim)
+
+            normalize(layer.feedForwardNorm, n)
+            matmul(n, .init(layer.gate, xb, width, gate, ffn), .init(layer.up, xb, width, up, ffn))
+            GGMLMath.swiglu(gate, up, n * ffn)
+            matmul(n, .init(layer.down, gate, ffn, projected, dim))
+            VectorOps.add(x, projected, n * dim)
+        }
+
+        // Final norm and output head, only for the entries that want logits.
+        var outputs = 0
+        w.outputNorm.withUnsafeBufferPointer { norm in
+            for (t, i) in range.enumerated() where entries[i].wantsLogits {
+                GGMLMath.rmsNorm(xb + outputs * width, x + t * dim, norm.baseAddress!, dim, eps: c.rmsEpsilon)
+                outputs += 1
+            }
+        }
+        if outputs > 0 {
+            let vocabulary = c.vocabularySize
+            matmul(outputs, .init(w.output, xb, width, logits + firstOutput * vocabulary, vocabulary))
+        }
+        return outputs
+    }
+
+    /// xb[t] = rmsNorm(x[t]) · weight for the chunk's `n` tokens.
+    private func normalize(_ weight: [Float], _ n: Int) {
+        let c = model.config
+        weight.withUnsafeBufferPointer { wp in
+            for t in 0..<n {
+                GGMLMath.rmsNorm(xb + t * width, x + t * c.embeddingLength, wp.baseAddress!, c.embeddingLength, eps: c.rmsEpsilon)
+            }
+        }
+    }
+
+    /// Applies rope to q and k and writes k and v (f16) into the cache at each token's slot.
+    private func storeKeysAndValues(layer: Int, _ n: Int) {
+        let c = model.config
+        let qDim = c.queryDimension, kvDim = c.kvDimension, headSize = c.headSize, half = c.ropeDimensions / 2
+        let padded = cache.paddedCapacity
+        for t in 0..<n {
+            let kt = k + t * kvDim, vt = v + t * kvDim
+            model.rope.apply(q + t * qDim, heads: c.headCount, headSize: headSize, cosines: cosines + t * half, sines: sines + t * half)
+            model.rope.apply(kt, heads: c.headCountKV, headSize: headSize, cosines: cosines + t * half, sines: sines + t * half)
+            let sequence = chunkSequences[t], pos = chunkPositions[t]
+            let keys = cache.keys(layer: layer, sequence: sequence) + pos * kvDim
+            let values = cache.values(layer: layer, sequence: sequence) + pos
+            for i in 0..<kvDim {
+                keys[i] = Float16(kt[i])
+                values[i * padded] = Float16(vt[i])
+            }
+        }
+    }
+
+    /// Attention of each chunk token's query over positions 0...its position of its own
+    /// sequence, written to xb; (token, head) pairs are split across threads. Computed as
+    /// llama.cpp does without flash attention: q rounded to f16, scores · scale through
+    /// ggml's softmax, probabilities rounded to f16, f16 dot products in the order of the
+    /// kernel llama.cpp would pick (llama-graph.cpp build_attn_mha; ggml-cpu.c mul_mat).
+    private func attention(layer: Int, _ n: Int) {
+        let c = model.config
+        let headCount = c.headCount, headSize = c.headSize, kvDim = c.kvDimension, qDim = c.queryDimension
+        let groupSize = c.headCount / c.headCountKV, width = self.width
+        let scale = 1 / Float(headSize).squareRoot()
+        let qh = queryF16, out = xb, cache = self.cache, padded = cache.paddedCapacity
+        let scores = self.scores, probabilities = self.probabilities, contextLength = self.contextLength
+        let sequences = chunkSequences, positions = chunkPositions, batchedOrder = chunkBatched
+        for i in 0..<(n * qDim) { qh[i] = Float16(q[i]) }
+        pool.run { thread, threads in
+            let units = ThreadPool.chunk(n * headCount, part: thread, of: threads)
+            let att = scores + thread * contextLength
+            let p = probabilities + thread * padded
+            for unit in units {
+                let t = unit / headCount, h = unit % headCount
+                let position = positions[t], batched = batchedOrder[t]
+                let keys = cache.keys(layer: layer, sequence: sequences[t])
+                let values = cache.values(layer: layer, sequence: sequences[t])
+                let query = qh + t * qDim + h * headSize
+                let kvHead = h / groupSize
+                for s in 0...position {
+                    let key = keys + s * kvDim + kvHead * headSize
+                    att[s] = batched
+                        ? GGMLMath.dotF16Batch(key, query, headSize)
+                        : GGMLMath.dotF16Decode(key, query, headSize)
+                }
+                GGMLMath.softmax(att, position + 1, scale: scale)
+                // Positions past `position`, up to a whole block of 32, count as probability 0,
+                // like llama.cpp's masked cells.
+                let span = (position + 1 + 31) / 32 * 32
+                for s in 0..<span { p[s] = s <= position ? Float16(att[s]) : 0 }
+                let o = out + t * width + h * headSize
+                for d in 0..<headSize {
+                    let row = values + (kvHead * headSize + d) * padded
+                    o[d] = batched ? GGMLMath.dotF16Batch(row, p, span) : GGMLMath.dotF16Decode(row, p, span)
+                }
+            }
+        }
+    }
+
+    // MARK: - Matrix products
+
+    /// One weight matrix applied to the chunk: `output[t] = matrix · input[t]` for each token.
+    struct Product {
+        let matrix: WeightMatrix
+        let input: UnsafePointer<Float>
+        let inputStride: Int
+        let output: UnsafeMutablePointer<Float>
+        let outputStride: Int
+
+        init(_ matrix: WeightMatrix, _ input: UnsafeMutablePointer<Float>, _ inputStride: Int,
+             _ output: UnsafeMutablePointer<Float>, _ outputStride: Int) {
+            self.matrix = matrix
+            self.input = UnsafePointer(input)
+            self.inputStride = inputStride
+            self.output = output
+            self.outputStride = outputStride
+        }
+    }
+
+    /// Up to three products over `columns` tokens in one parallel job; the rows of all of them
+    /// are concatenated and split evenly across the threads. Inputs of weight types with an
+    /// integer dot product are quantized once first, as llama.cpp quantizes src1.
+    private func matmul(_ columns: Int, _ a: Product, _ b: Product? = nil, _ c: Product? = nil) {
+        let slots = quantized
+        func quantize(_ p: Product?, slot: Int) -> UnsafeRawPointer? {
+            guard let p, let type = QuantizedMatVec.activationType(for: p.matrix.type) else { return nil }
+            QuantizedMatVec.quantize(p.input, xStride: p.inputStride, columns: columns, count: p.matrix.columns,
+                                     as: type, into: slots[slot])
+            return UnsafeRawPointer(slots[slot])
+        }
+        func sameInput(_ p: Product?, _ other: Product?) -> Bool {
+            guard let p, let other, p.input == other.input else { return false }
+            return QuantizedMatVec.activationType(for: p.matrix.type) == QuantizedMatVec.activationType(for: other.matrix.type)
+        }
+        let qa = quantize(a, slot: 0)
+        let qb = sameInput(b, a) ? qa : quantize(b, slot: 1)
+        let qc = sameInput(c, a) ? qa : sameInput(c, b) ? qb : quantize(c, slot: 2)
+        let rowsA = a.matrix.rows, rowsB = b?.matrix.rows ?? 0, rowsC = c?.matrix.rows ?? 0
+        pool.parallelFor(rowsA + rowsB + rowsC) { range in
+            LlamaContext.product(a, qa, columns, range, offset: 0)
+            if let b { LlamaContext.product(b, qb, columns, range, offset: rowsA) }
+            if let c { LlamaContext.product(c, qc, columns, range, offset: rowsA + rowsB) }
+        }
+    }
+
+    /// The part of product `p` whose rows (offset by `offset` in the concatenation) fall in
+    /// `range`. Columns go in groups whose quantized activations fit in L2 next to the weights.
+    private static func product(_ p: Product, _ xq: UnsafeRawPointer?, _ columns: Int, _ range: Range<Int>, offset: Int) {
+        let m = p.matrix
+        let lo = max(range.lowerBound - offset, 0), hi = min(range.upperBound - offset, m.rows)
+        guard lo < hi else { return }
+        guard let xq, let type = QuantizedMatVec.activationType(for: m.type) else {
+            for col in 0..<columns {
+                MatVec.matvec(m.type, weights: m.data, rowBytes: m.rowBytes, x: p.input + col * p.inputStride,
+                              out: p.output + col * p.outputStride, rows: lo..<hi, cols: m.columns)
+            }
+            return
+        }
+        let xqStride = QuantizedMatVec.quantizedBytes(count: m.columns, as: type)
+        let group = max(1, 192 * 1024 / xqStride)
+        var col = 0
+        while col < columns {
+            let count = min(group, columns - col)
+            QuantizedMatVec.matmul(
+                m.type, weights: m.data, rowBytes: m.rowBytes, xq: xq + col * xqStride, xqStride: xqStride,
+                out: p.output + col * p.outputStride, outStride: p.outputStride, rows: lo..<hi, columns: count,
+                cols: m.columns)
+            col += count
+        }
+    }
+}
