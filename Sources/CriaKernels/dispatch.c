@@ -26,6 +26,14 @@ static int has_avx2(void) { return 0; }
 
 int cria_uses_avx2(void) { return has_avx2(); }
 
+void cria_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ volatile("yield");
+#endif
+}
+
 #if defined(__x86_64__)
 #define DISPATCH(avx2_call, scalar_call) \
     if (has_avx2()) { avx2_call; } else { scalar_call; }

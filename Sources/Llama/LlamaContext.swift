@@ -36,9 +36,11 @@ public final class LlamaContext: @unchecked Sendable {
     private let up: UnsafeMutablePointer<Float>  // (chunkTokens, feedForwardLength)
     private let cosines: UnsafeMutablePointer<Float>  // (chunkTokens, ropeDimensions / 2)
     private let sines: UnsafeMutablePointer<Float>  // (chunkTokens, ropeDimensions / 2)
-    private let queryF16: UnsafeMutablePointer<Float16>  // (chunkTokens, queryDimension)
+    /// q rounded to f16, held as f32: what llama.cpp multiplies with the f16 keys.
+    private let queryRounded: UnsafeMutablePointer<Float>  // (chunkTokens, queryDimension)
     private let scores: UnsafeMutablePointer<Float>  // (threads, contextLength)
-    private let probabilities: UnsafeMutablePointer<Float16>  // (threads, paddedCapacity)
+    /// Probabilities rounded to f16, held as f32.
+    private let probabilities: UnsafeMutablePointer<Float>  // (threads, paddedCapacity)
     /// Activations quantized for integer dot products, one buffer per distinct input of a matmul.
     private let quantized: [UnsafeMutableRawPointer]  // 3 × (chunkTokens, widest / 32 × 36 bytes)
     /// Sequence, position and attention order of each token of the current chunk.
@@ -89,9 +91,9 @@ public final class LlamaContext: @unchecked Sendable {
         up = try buffer(n * c.feedForwardLength, Float.self)
         cosines = try buffer(n * c.ropeDimensions / 2, Float.self)
         sines = try buffer(n * c.ropeDimensions / 2, Float.self)
-        queryF16 = try buffer(n * c.queryDimension, Float16.self)
+        queryRounded = try buffer(n * c.queryDimension, Float.self)
         scores = try buffer(threads * contextLength, Float.self)
-        probabilities = try buffer(threads * cache.paddedCapacity, Float16.self)
+        probabilities = try buffer(threads * cache.paddedCapacity, Float.self)
         let widest = max(c.embeddingLength, c.queryDimension, c.feedForwardLength)
         var slots: [UnsafeMutableRawPointer] = []
         for _ in 0..<3 { slots.append(UnsafeMutableRawPointer(try buffer(n * (widest / 32 * 36) + 64, UInt8.self))) }
@@ -106,9 +108,7 @@ public final class LlamaContext: @unchecked Sendable {
     }
 
     deinit {
-        for p in [x, xb, q, k, v, projected, gate, up, cosines, sines, scores, logits] { free(p) }
-        free(queryF16)
-        free(probabilities)
+        for p in [x, xb, q, k, v, projected, gate, up, cosines, sines, queryRounded, scores, probabilities, logits] { free(p) }
         for p in quantized { free(p) }
         free(chunkSequences)
         free(chunkPositions)
@@ -261,20 +261,19 @@ public final class LlamaContext: @unchecked Sendable {
 
         for l in 0..<c.blockCount {
             let layer = w.layers[l]
-            normalize(layer.attentionNorm, n)
+            // x += the previous layer's feed-forward output, then xb = norm(x).
+            normalize(layer.attentionNorm, n, addingProjection: l > 0)
             matmul(n, .init(layer.query, xb, width, q, qDim), .init(layer.key, xb, width, k, kvDim),
                    .init(layer.value, xb, width, v, kvDim))
             storeKeysAndValues(layer: l, n)
             attention(layer: l, n)
             matmul(n, .init(layer.attentionOutput, xb, width, projected, dim))
-            VectorOps.add(x, projected, n * dim)
-
-            normalize(layer.feedForwardNorm, n)
+            normalize(layer.feedForwardNorm, n, addingProjection: true)
             matmul(n, .init(layer.gate, xb, width, gate, ffn), .init(layer.up, xb, width, up, ffn))
-            GGMLMath.swiglu(gate, up, n * ffn)
+            forEachToken(n) { t in GGMLMath.swiglu(self.gate + t * ffn, self.up + t * ffn, ffn) }
             matmul(n, .init(layer.down, gate, ffn, projected, dim))
-            VectorOps.add(x, projected, n * dim)
         }
+        forEachToken(n) { t in VectorOps.add(self.x + t * dim, self.projected + t * dim, dim) }
 
         // Final norm and output head, only for the entries that want logits.
         var outputs = 0
@@ -291,33 +290,55 @@ public final class LlamaContext: @unchecked Sendable {
         return outputs
     }
 
-    /// xb[t] = rmsNorm(x[t]) · weight for the chunk's `n` tokens.
-    private func normalize(_ weight: [Float], _ n: Int) {
+    /// Runs `body(t)` for each of the chunk's `n` tokens, split across the threads when
+    /// there are several (one token runs inline: a dispatch would cost more than the work).
+    private func forEachToken(_ n: Int, _ body: (Int) -> Void) {
+        if n == 1 {
+            body(0)
+            return
+        }
+        pool.parallelFor(n) { range in
+            for t in range { body(t) }
+        }
+    }
+
+    /// xb[t] = rmsNorm(x[t]) · weight for the chunk's `n` tokens, after x[t] += projected[t]
+    /// when `addingProjection` (the residual connection of the sublayer before).
+    private func normalize(_ weight: [Float], _ n: Int, addingProjection: Bool) {
         let c = model.config
+        let dim = c.embeddingLength, eps = c.rmsEpsilon, width = self.width
+        let x = self.x, xb = self.xb, projected = self.projected
         weight.withUnsafeBufferPointer { wp in
-            for t in 0..<n {
-                GGMLMath.rmsNorm(xb + t * width, x + t * c.embeddingLength, wp.baseAddress!, c.embeddingLength, eps: c.rmsEpsilon)
+            let w = wp.baseAddress!
+            forEachToken(n) { t in
+                if addingProjection { VectorOps.add(x + t * dim, projected + t * dim, dim) }
+                GGMLMath.rmsNorm(xb + t * width, x + t * dim, w, dim, eps: eps)
             }
         }
     }
 
-    /// Applies rope to q and k and writes k and v (f16) into the cache at each token's slot.
+    /// Applies rope to q and k, writes k and v (f16) into the cache at each token's slot, and
+    /// rounds q to f16 for attention.
     private func storeKeysAndValues(layer: Int, _ n: Int) {
+        forEachToken(n) { t in self.storeKeysAndValues(layer: layer, token: t) }
+    }
+
+    private func storeKeysAndValues(layer: Int, token t: Int) {
         let c = model.config
         let qDim = c.queryDimension, kvDim = c.kvDimension, headSize = c.headSize, half = c.ropeDimensions / 2
         let padded = cache.paddedCapacity
-        for t in 0..<n {
-            let kt = k + t * kvDim, vt = v + t * kvDim
-            model.rope.apply(q + t * qDim, heads: c.headCount, headSize: headSize, cosines: cosines + t * half, sines: sines + t * half)
-            model.rope.apply(kt, heads: c.headCountKV, headSize: headSize, cosines: cosines + t * half, sines: sines + t * half)
-            let sequence = chunkSequences[t], pos = chunkPositions[t]
-            let keys = cache.keys(layer: layer, sequence: sequence) + pos * kvDim
-            let values = cache.values(layer: layer, sequence: sequence) + pos
-            for i in 0..<kvDim {
-                keys[i] = Float16(kt[i])
-                values[i * padded] = Float16(vt[i])
-            }
+        let qt = q + t * qDim, kt = k + t * kvDim, vt = v + t * kvDim
+        model.rope.apply(qt, heads: c.headCount, headSize: headSize, cosines: cosines + t * half, sines: sines + t * half)
+        model.rope.apply(kt, heads: c.headCountKV, headSize: headSize, cosines: cosines + t * half, sines: sines + t * half)
+        let sequence = chunkSequences[t], pos = chunkPositions[t]
+        let keys = cache.keys(layer: layer, sequence: sequence) + pos * kvDim
+        let values = cache.values(layer: layer, sequence: sequence) + pos
+        for i in 0..<kvDim {
+            keys[i] = Float16(kt[i])
+            values[i * padded] = Float16(vt[i])
         }
+        let rounded = queryRounded + t * qDim
+        for i in 0..<qDim { rounded[i] = Float(Float16(qt[i])) }
     }
 
     /// Attention of each chunk token's query over positions 0...its position of its own
@@ -330,37 +351,32 @@ public final class LlamaContext: @unchecked Sendable {
         let headCount = c.headCount, headSize = c.headSize, kvDim = c.kvDimension, qDim = c.queryDimension
         let groupSize = c.headCount / c.headCountKV, width = self.width
         let scale = 1 / Float(headSize).squareRoot()
-        let qh = queryF16, out = xb, cache = self.cache, padded = cache.paddedCapacity
+        let qh = queryRounded, out = xb, cache = self.cache, padded = cache.paddedCapacity
         let scores = self.scores, probabilities = self.probabilities, contextLength = self.contextLength
         let sequences = chunkSequences, positions = chunkPositions, batchedOrder = chunkBatched
-        for i in 0..<(n * qDim) { qh[i] = Float16(q[i]) }
         pool.run { thread, threads in
-            let units = ThreadPool.chunk(n * headCount, part: thread, of: threads)
             let att = scores + thread * contextLength
             let p = probabilities + thread * padded
-            for unit in units {
+            // Interleaved: a prompt's later tokens attend over more positions.
+            for unit in stride(from: thread, to: n * headCount, by: threads) {
                 let t = unit / headCount, h = unit % headCount
                 let position = positions[t], batched = batchedOrder[t]
                 let keys = cache.keys(layer: layer, sequence: sequences[t])
                 let values = cache.values(layer: layer, sequence: sequences[t])
                 let query = qh + t * qDim + h * headSize
                 let kvHead = h / groupSize
-                for s in 0...position {
-                    let key = keys + s * kvDim + kvHead * headSize
-                    att[s] = batched
-                        ? GGMLMath.dotF16Batch(key, query, headSize)
-                        : GGMLMath.dotF16Decode(key, query, headSize)
-                }
+                AttentionKernels.scores(
+                    keys: keys + kvHead * headSize, stride: kvDim, query: query, headSize: headSize,
+                    count: position + 1, batched: batched, into: att)
                 GGMLMath.softmax(att, position + 1, scale: scale)
                 // Positions past `position`, up to a whole block of 32, count as probability 0,
                 // like llama.cpp's masked cells.
                 let span = (position + 1 + 31) / 32 * 32
-                for s in 0..<span { p[s] = s <= position ? Float16(att[s]) : 0 }
-                let o = out + t * width + h * headSize
-                for d in 0..<headSize {
-                    let row = values + (kvHead * headSize + d) * padded
-                    o[d] = batched ? GGMLMath.dotF16Batch(row, p, span) : GGMLMath.dotF16Decode(row, p, span)
-                }
+                for s in 0...position { p[s] = Float(Float16(att[s])) }
+                for s in (position + 1)..<span { p[s] = 0 }
+                AttentionKernels.weightedValues(
+                    values: values + kvHead * headSize * padded, stride: padded, probabilities: p, span: span,
+                    headSize: headSize, batched: batched, into: out + t * width + h * headSize)
             }
         }
     }
@@ -389,26 +405,37 @@ public final class LlamaContext: @unchecked Sendable {
     /// are concatenated and split evenly across the threads. Inputs of weight types with an
     /// integer dot product are quantized once first, as llama.cpp quantizes src1.
     private func matmul(_ columns: Int, _ a: Product, _ b: Product? = nil, _ c: Product? = nil) {
-        let slots = quantized
-        func quantize(_ p: Product?, slot: Int) -> UnsafeRawPointer? {
-            guard let p, let type = QuantizedMatVec.activationType(for: p.matrix.type) else { return nil }
-            QuantizedMatVec.quantize(p.input, xStride: p.inputStride, columns: columns, count: p.matrix.columns,
-                                     as: type, into: slots[slot])
-            return UnsafeRawPointer(slots[slot])
-        }
+        // Each distinct (input, activation type) is quantized once, into the slot of its first use.
         func sameInput(_ p: Product?, _ other: Product?) -> Bool {
             guard let p, let other, p.input == other.input else { return false }
             return QuantizedMatVec.activationType(for: p.matrix.type) == QuantizedMatVec.activationType(for: other.matrix.type)
         }
-        let qa = quantize(a, slot: 0)
-        let qb = sameInput(b, a) ? qa : quantize(b, slot: 1)
-        let qc = sameInput(c, a) ? qa : sameInput(c, b) ? qb : quantize(c, slot: 2)
+        func quantizes(_ p: Product?) -> Bool { p.map { QuantizedMatVec.activationType(for: $0.matrix.type) != nil } ?? false }
+        let sa: Int? = quantizes(a) ? 0 : nil
+        let sb: Int? = quantizes(b) ? (sameInput(b, a) ? sa : 1) : nil
+        let sc: Int? = quantizes(c) ? (sameInput(c, a) ? sa : sameInput(c, b) ? sb : 2) : nil
+        let slots = quantized
+        forEachToken(columns) { col in
+            if sa == 0 { LlamaContext.quantize(a, column: col, into: slots[0]) }
+            if sb == 1, let b { LlamaContext.quantize(b, column: col, into: slots[1]) }
+            if sc == 2, let c { LlamaContext.quantize(c, column: col, into: slots[2]) }
+        }
+        let qa = sa.map { UnsafeRawPointer(slots[$0]) }
+        let qb = sb.map { UnsafeRawPointer(slots[$0]) }
+        let qc = sc.map { UnsafeRawPointer(slots[$0]) }
         let rowsA = a.matrix.rows, rowsB = b?.matrix.rows ?? 0, rowsC = c?.matrix.rows ?? 0
         pool.parallelFor(rowsA + rowsB + rowsC) { range in
             LlamaContext.product(a, qa, columns, range, offset: 0)
             if let b { LlamaContext.product(b, qb, columns, range, offset: rowsA) }
             if let c { LlamaContext.product(c, qc, columns, range, offset: rowsA + rowsB) }
         }
+    }
+
+    /// Quantizes column `column` of `p`'s input for its weight type's integer kernel.
+    private static func quantize(_ p: Product, column: Int, into slot: UnsafeMutableRawPointer) {
+        guard let type = QuantizedMatVec.activationType(for: p.matrix.type) else { return }
+        let bytes = QuantizedMatVec.quantizedBytes(count: p.matrix.columns, as: type)
+        QuantizedMatVec.quantize(p.input + column * p.inputStride, count: p.matrix.columns, as: type, into: slot + column * bytes)
     }
 
     /// The part of product `p` whose rows (offset by `offset` in the concatenation) fall in

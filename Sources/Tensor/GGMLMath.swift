@@ -84,29 +84,69 @@ public enum GGMLMath {
     }
 
     /// In-place softmax of x[0..<n] after scaling by `scale`, as ggml's soft_max_f32: the
-    /// exponentials in blocks of 8 (zero-padded), each block's sum added in Double.
+    /// exponentials in blocks of 8 (the last one zero-padded), each block's sum added in Double.
     public static func softmax(_ x: UnsafeMutablePointer<Float>, _ n: Int, scale: Float) {
         guard n > 0 else { return }
-        var maxValue = -Float.infinity
-        for i in 0..<n {
+        let whole = n & ~7
+        let scale8 = SIMD8<Float>(repeating: scale)
+        var max8 = SIMD8<Float>(repeating: -.infinity)
+        var i = 0
+        while i < whole {
+            let v = load8(x + i) * scale8
+            store8(v, x + i)
+            max8 = max8.replacing(with: v, where: v .> max8)
+            i += 8
+        }
+        var maxValue = max8.max()
+        while i < n {
             x[i] *= scale
             maxValue = max(maxValue, x[i])
+            i += 1
         }
         var sum: Double = 0
-        var i = 0
         let m = SIMD8<Float>(repeating: maxValue)
-        while i < n {
+        i = 0
+        while i < whole {
+            let e = exp8(load8(x + i) - m)
+            store8(e, x + i)
+            sum += Double(hsum(e))
+            i += 8
+        }
+        if i < n {
             var v = SIMD8<Float>(repeating: -.infinity)
-            let count = min(8, n - i)
+            let count = n - i
             for l in 0..<count { v[l] = x[i + l] }
             var e = exp8(v - m)
             for l in count..<8 { e[l] = 0 }
             for l in 0..<count { x[i + l] = e[l] }
             sum += Double(hsum(e))
-            i += 8
         }
         let inverse = Float(1.0 / sum)
-        for i in 0..<n { x[i] *= inverse }
+        let inverse8 = SIMD8<Float>(repeating: inverse)
+        i = 0
+        while i < whole {
+            store8(load8(x + i) * inverse8, x + i)
+            i += 8
+        }
+        while i < n {
+            x[i] *= inverse
+            i += 1
+        }
+    }
+
+    @inline(__always)
+    static func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+    }
+
+    @inline(__always)
+    static func load8(_ p: UnsafeMutablePointer<Float>) -> SIMD8<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+    }
+
+    @inline(__always)
+    static func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
     }
 
     /// out = x / sqrt(mean(x²) + eps) · weight, as ggml's rms_norm_f32 then mul: squares

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CriaKernels
 import Synchronization
 
 /// A persistent pool of worker threads for data-parallel kernels.
@@ -113,7 +114,7 @@ private final class Board: @unchecked Sendable {
             pthread_mutex_unlock(mutex)
         }
         body(0, threads)
-        while pending.load(ordering: .acquiring) > 0 {}
+        while pending.load(ordering: .acquiring) > 0 { cria_cpu_relax() }
         job = nil
     }
 
@@ -133,7 +134,10 @@ private final class Board: @unchecked Sendable {
             var spins = 0
             while generation.load(ordering: .acquiring) == seen {
                 spins += 1
-                if spins < Board.spinLimit { continue }
+                if spins < Board.spinLimit {
+                    cria_cpu_relax()
+                    continue
+                }
                 pthread_mutex_lock(mutex)
                 sleepers.add(1, ordering: .sequentiallyConsistent)
                 while generation.load(ordering: .sequentiallyConsistent) == seen {

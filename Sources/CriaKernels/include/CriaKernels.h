@@ -27,6 +27,10 @@ extern "C" {
 /// Bytes of one ggml block_q4_1: f16 d, f16 m, uint8 qs[16].
 #define CRIA_Q4_1_BLOCK_BYTES 20
 
+/// A spin-wait hint (x86 PAUSE, ARM YIELD): lets a sibling hyperthread run while a worker
+/// waits for the next job.
+void cria_cpu_relax(void);
+
 /// 1 when the dispatching functions use the AVX2/FMA/F16C paths (x86-64 CPU that has all three).
 int cria_uses_avx2(void);
 

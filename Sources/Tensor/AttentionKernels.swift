@@ -1,0 +1,77 @@
+/// The f16 dot products of attention over a KV cache, many positions or output elements per
+/// call, each in the summation order of the kernel llama.cpp picks for it:
+/// ggml_vec_dot_f16 for single-token decode, tinyBLAS for prompt batches (see `GGMLMath`).
+///
+/// Queries and probabilities come as f32 holding f16-rounded values (exactly what llama.cpp
+/// multiplies), so they are converted once per head instead of once per position.
+public enum AttentionKernels {
+    /// `scores[t] = Σ keys[t·stride + i] · query[i]` for `t` in `0..<count`.
+    /// - Parameters:
+    ///   - keys: `(count, stride)` f16 rows; the first `headSize` values of each are used.
+    ///   - query: `(headSize)` f16 values as f32.
+    ///   - batched: tinyBLAS order (headSize a multiple of 8) instead of ggml_vec_dot_f16's.
+    public static func scores(
+        keys: UnsafePointer<Float16>, stride: Int, query: UnsafePointer<Float>, headSize: Int, count: Int,
+        batched: Bool, into scores: UnsafeMutablePointer<Float>
+    ) {
+        if batched {
+            for t in 0..<count { scores[t] = dotBatch(keys + t * stride, query, headSize) }
+        } else {
+            for t in 0..<count { scores[t] = dotDecode(keys + t * stride, query, headSize) }
+        }
+    }
+
+    /// `out[d] = Σ values[d·stride + t] · probabilities[t]` over `t` in `0..<span`, for `d` in
+    /// `0..<headSize`: the transposed value cache times the probabilities.
+    /// - Parameters:
+    ///   - values: `(headSize, stride)` f16 rows.
+    ///   - probabilities: `(span)` f16 values as f32; `span` is a multiple of 32.
+    public static func weightedValues(
+        values: UnsafePointer<Float16>, stride: Int, probabilities: UnsafePointer<Float>, span: Int, headSize: Int,
+        batched: Bool, into out: UnsafeMutablePointer<Float>
+    ) {
+        if batched {
+            for d in 0..<headSize { out[d] = dotBatch(values + d * stride, probabilities, span) }
+        } else {
+            for d in 0..<headSize { out[d] = dotDecode(values + d * stride, probabilities, span) }
+        }
+    }
+
+    /// ggml_vec_dot_f16's order: four 8-lane FMA accumulators over blocks of 32, reduced
+    /// pairwise and by two hadds; the tail past the last whole block added in Double.
+    @inline(__always)
+    static func dotDecode(_ x: UnsafePointer<Float16>, _ y: UnsafePointer<Float>, _ n: Int) -> Float {
+        var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
+        let whole = n & ~31
+        var i = 0
+        while i < whole {
+            a0 = a0.addingProduct(GGMLMath.load8(x + i), GGMLMath.load8(y + i))
+            a1 = a1.addingProduct(GGMLMath.load8(x + i + 8), GGMLMath.load8(y + i + 8))
+            a2 = a2.addingProduct(GGMLMath.load8(x + i + 16), GGMLMath.load8(y + i + 16))
+            a3 = a3.addingProduct(GGMLMath.load8(x + i + 24), GGMLMath.load8(y + i + 24))
+            i += 32
+        }
+        a0 = a0 + a2
+        a1 = a1 + a3
+        a0 = a0 + a1
+        if i == n { return GGMLMath.hsumHadd(a0) }
+        var sum = Double(GGMLMath.hsumHadd(a0))
+        while i < n {
+            sum += Double(Float(x[i]) * y[i])
+            i += 1
+        }
+        return Float(sum)
+    }
+
+    /// tinyBLAS's order: one 8-lane FMA accumulator, then hsum; n is a multiple of 8.
+    @inline(__always)
+    static func dotBatch(_ x: UnsafePointer<Float16>, _ y: UnsafePointer<Float>, _ n: Int) -> Float {
+        var acc = SIMD8<Float>()
+        var i = 0
+        while i < n {
+            acc = acc.addingProduct(GGMLMath.load8(x + i), GGMLMath.load8(y + i))
+            i += 8
+        }
+        return GGMLMath.hsum(acc)
+    }
+}
