@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CriaKernels
 
 /// Elementwise kernels that round exactly as llama.cpp's CPU backend does on AVX2 machines.
 ///
@@ -12,6 +13,7 @@ import Darwin
 /// the same math. Facts from ggml/src/ggml-cpu (vec.h ggml_v_expf / ggml_v_silu,
 /// vec.cpp ggml_vec_soft_max_f32 / ggml_vec_dot_f16, ops.cpp rms_norm_f32 / rope,
 /// llamafile/sgemm.cpp tinyBLAS), as vendored in llama-cpp-python 0.3.36.
+
 public enum GGMLMath {
     // MARK: - exp and silu
 
@@ -28,11 +30,11 @@ public enum GGMLMath {
         let oneBits = SIMD8<UInt32>(repeating: Float(1).bitPattern)
         let k = SIMD8<Float>(bitPattern: e &+ oneBits)
         let absN = SIMD8<Float>(bitPattern: n.bitPattern(as: UInt32.self) & 0x7FFF_FFFF)
-        let c = absN .> SIMD8(repeating: 126)
         let u = b * b
         let inner1 = SIMD8<Float>(repeating: 0x1.573e2ep-5).addingProduct(SIMD8(repeating: 0x1.0e4020p-7), b)
         let inner2 = SIMD8<Float>(repeating: 0x1.fffdb6p-2).addingProduct(SIMD8(repeating: 0x1.555e66p-3), b)
         let j = (SIMD8<Float>(repeating: 0x1.ffffecp-1) * b).addingProduct(inner2.addingProduct(inner1, u), u)
+        let c = absN .> SIMD8(repeating: 126)
         if !any(c) { return k.addingProduct(j, k) }
         let g = SIMD8<UInt32>(repeating: 0).replacing(with: 0x8200_0000, where: n .<= SIMD8(repeating: 0))
         let s1 = SIMD8<Float>(bitPattern: g &+ 0x7F00_0000)
@@ -49,8 +51,19 @@ public enum GGMLMath {
         x / (SIMD8(repeating: 1) + exp8(SIMD8(repeating: 0) - x))
     }
 
+    /// The AVX2 kernels of CriaKernels are used where the CPU has them; the Swift versions
+    /// (`swigluPortable`, `softmaxExpPortable`) give the same bits everywhere else.
+    static let usesAVX2 = cria_uses_avx2() != 0
+
     /// gate[i] = silu(gate[i]) · up[i], as ggml_vec_swiglu_f32 (scalar tail with expf).
     public static func swiglu(_ gate: UnsafeMutablePointer<Float>, _ up: UnsafePointer<Float>, _ n: Int) {
+        #if arch(x86_64)
+        if usesAVX2 { return cria_swiglu_f32_avx2(gate, up, Int64(n)) }
+        #endif
+        swigluPortable(gate, up, n)
+    }
+
+    static func swigluPortable(_ gate: UnsafeMutablePointer<Float>, _ up: UnsafePointer<Float>, _ n: Int) {
         var i = 0
         while i + 8 <= n {
             let g = UnsafeRawPointer(gate + i).loadUnaligned(as: SIMD8<Float>.self)
@@ -89,23 +102,47 @@ public enum GGMLMath {
         guard n > 0 else { return }
         let whole = n & ~7
         let scale8 = SIMD8<Float>(repeating: scale)
-        var max8 = SIMD8<Float>(repeating: -.infinity)
+        var maxValue = -Float.infinity
         var i = 0
         while i < whole {
             let v = load8(x + i) * scale8
             store8(v, x + i)
-            max8 = max8.replacing(with: v, where: v .> max8)
+            for l in 0..<8 { maxValue = max(maxValue, v[l]) }
             i += 8
         }
-        var maxValue = max8.max()
         while i < n {
             x[i] *= scale
             maxValue = max(maxValue, x[i])
             i += 1
         }
-        var sum: Double = 0
-        let m = SIMD8<Float>(repeating: maxValue)
+        let sum = softmaxExp(x, n, max: maxValue)
+        let inverse = Float(1.0 / sum)
+        let inverse8 = SIMD8<Float>(repeating: inverse)
         i = 0
+        while i < whole {
+            store8(load8(x + i) * inverse8, x + i)
+            i += 8
+        }
+        while i < n {
+            x[i] *= inverse
+            i += 1
+        }
+    }
+
+    /// x[i] = e^(x[i] - max) in blocks of 8, a partial last block padded with masked lanes;
+    /// returns the blocks' float sums added in Double (ggml_vec_soft_max_f32).
+    static func softmaxExp(_ x: UnsafeMutablePointer<Float>, _ n: Int, max: Float) -> Double {
+        #if arch(x86_64)
+        if usesAVX2 { return cria_softmax_exp_f32_avx2(x, Int64(n), max) }
+        #endif
+        return softmaxExpPortable(x, n, max: max)
+    }
+
+    static func softmaxExpPortable(_ x: UnsafeMutablePointer<Float>, _ n: Int, max: Float) -> Double {
+        var sum: Double = 0
+        let m = SIMD8<Float>(repeating: max)
+        let whole = n & ~7
+        var i = 0
         while i < whole {
             let e = exp8(load8(x + i) - m)
             store8(e, x + i)
@@ -121,17 +158,7 @@ public enum GGMLMath {
             for l in 0..<count { x[i + l] = e[l] }
             sum += Double(hsum(e))
         }
-        let inverse = Float(1.0 / sum)
-        let inverse8 = SIMD8<Float>(repeating: inverse)
-        i = 0
-        while i < whole {
-            store8(load8(x + i) * inverse8, x + i)
-            i += 8
-        }
-        while i < n {
-            x[i] *= inverse
-            i += 1
-        }
+        return sum
     }
 
     @inline(__always)

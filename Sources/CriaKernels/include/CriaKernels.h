@@ -75,6 +75,15 @@ void cria_matmul_q4_0_q8_0(const void *w, size_t row_bytes, const void *xq, size
 void cria_matmul_q8_0_q8_0(const void *w, size_t row_bytes, const void *xq, size_t xq_stride, float *out,
                            size_t out_stride, int64_t row_begin, int64_t row_end, int64_t ncols, int n);
 
+// MARK: - Elementwise math (AVX2 only; the portable versions are in Swift)
+
+/// gate[i] = silu(gate[i]) * up[i] as ggml_vec_swiglu_f32. Only call when cria_uses_avx2().
+void cria_swiglu_f32_avx2(float *gate, const float *up, int64_t n);
+/// x[i] = exp(x[i] - max) with ggml_v_expf in blocks of 8 (a partial last block padded with
+/// masked lanes); returns the sum of the blocks' float sums, added in double, as
+/// ggml_vec_soft_max_f32. Only call when cria_uses_avx2().
+double cria_softmax_exp_f32_avx2(float *x, int64_t n, float max);
+
 // MARK: - Scalar twins (same bits as the AVX2 paths, any architecture)
 
 void cria_quantize_row_q8_0_scalar(const float *x, void *y, int64_t k);
