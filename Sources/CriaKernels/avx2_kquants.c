@@ -20,10 +20,12 @@
 #define CRIA_AVX2 __attribute__((target("avx2,fma,f16c")))
 #define CRIA_INLINE __attribute__((always_inline)) inline
 
-// One conversion per super-block: from a zeroed register (KERNELS.md: clang's _cvtsh_ss feeds
-// an all-ones register into vcvtph2ps).
+// One conversion per super-block, from a register whose other lanes are zero: clang otherwise
+// inserts the scalar into whatever register is at hand, denormals included (KERNELS.md).
 CRIA_AVX2 static inline float f16_to_f32(uint16_t h) {
-    return _mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtsi32_si128(h)));
+    __m128i v = _mm_cvtsi32_si128(h);
+    __asm__("" : "+x"(v));  // opaque: keeps the vmovd that zeroes the other lanes
+    return _mm_cvtss_f32(_mm_cvtph_ps(v));
 }
 
 // hsum_float_8
@@ -118,14 +120,15 @@ typedef struct {
     float summs;   // Q5_K: the mins term
 } kacc;
 
-// Run k of Q2_K, Q3_K and Q6_K: scales of sub-blocks 2k (bytes 0..15) and 2k+1 (bytes 16..31),
-// as get_scale_shuffle / get_scale_shuffle_q3k pick them.
+// Run k of Q2_K, Q3_K and Q6_K: scales of sub-blocks 2k (elements 0..15 of the run) and 2k+1
+// (16..31), one vpshufb of the scales' half, like get_scale_shuffle_q3k.
 CRIA_AVX2 static CRIA_INLINE __m256i run_scales16(__m256i scales16, int k) {
-    const __m128i s = k < 4 ? _mm256_castsi256_si128(scales16) : _mm256_extracti128_si256(scales16, 1);
-    const int i = 2 * (k % 4);  // int16 index of scale 2k within its half
-    const __m128i a = _mm_shuffle_epi8(s, _mm_set1_epi16((short)((2 * i + 1) << 8 | (2 * i))));
-    const __m128i b = _mm_shuffle_epi8(s, _mm_set1_epi16((short)((2 * i + 3) << 8 | (2 * i + 2))));
-    return _mm256_inserti128_si256(_mm256_castsi128_si256(a), b, 1);
+    const __m128i half = k < 4 ? _mm256_castsi256_si128(scales16) : _mm256_extracti128_si256(scales16, 1);
+    const char i = (char)(4 * (k % 4));  // byte offset of scale 2k within its half
+    const __m256i pick = _mm256_setr_epi8(i, i + 1, i, i + 1, i, i + 1, i, i + 1, i, i + 1, i, i + 1, i, i + 1, i, i + 1,
+                                          i + 2, i + 3, i + 2, i + 3, i + 2, i + 3, i + 2, i + 3,
+                                          i + 2, i + 3, i + 2, i + 3, i + 2, i + 3, i + 2, i + 3);
+    return _mm256_shuffle_epi8(_mm256_broadcastsi128_si256(half), pick);
 }
 
 // Sum over the 8 runs of vpmaddwd(scales, vpmaddubsw(q, q8)) (minus the same for `hi`, Q3_K).
