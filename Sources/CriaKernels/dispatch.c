@@ -2,6 +2,7 @@
 // row loops.
 #include "CriaKernels.h"
 #include "internal.h"
+#include "kquants.h"
 
 #if defined(__x86_64__)
 #include <pthread.h>
@@ -107,3 +108,22 @@ SCALAR_MATMUL(cria_matmul_q8_0_q8_0_scalar, cria_vec_dot_q8_0_q8_0_scalar)
 MATMUL_DISPATCH(cria_matmul_q4_1_q8_1)
 MATMUL_DISPATCH(cria_matmul_q4_0_q8_0)
 MATMUL_DISPATCH(cria_matmul_q8_0_q8_0)
+
+// MARK: - K-quants against Q8_K
+
+void cria_quantize_row_q8_K(const float *x, void *y, int64_t k) {
+    DISPATCH(cria_quantize_row_q8_K_avx2(x, y, k), cria_quantize_row_q8_K_scalar(x, y, k))
+}
+
+#define KQUANT_DISPATCH(t)                                                                              \
+    float cria_vec_dot_##t##_q8_K(int n, const void *x, const void *y) {                                \
+        DISPATCH(return cria_vec_dot_##t##_q8_K_avx2(n, x, y), return cria_vec_dot_##t##_q8_K_scalar(n, x, y)) \
+    }                                                                                                   \
+    SCALAR_MATMUL(cria_matmul_##t##_q8_K_scalar, cria_vec_dot_##t##_q8_K_scalar)                        \
+    MATMUL_DISPATCH(cria_matmul_##t##_q8_K)
+
+KQUANT_DISPATCH(q2_K)
+KQUANT_DISPATCH(q3_K)
+KQUANT_DISPATCH(q4_K)
+KQUANT_DISPATCH(q5_K)
+KQUANT_DISPATCH(q6_K)

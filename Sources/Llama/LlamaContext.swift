@@ -42,7 +42,7 @@ public final class LlamaContext: @unchecked Sendable {
     /// Probabilities rounded to f16, held as f32.
     private let probabilities: UnsafeMutablePointer<Float>  // (threads, paddedCapacity)
     /// Activations quantized for integer dot products, one buffer per distinct input of a matmul.
-    private let quantized: [UnsafeMutableRawPointer]  // 3 × (chunkTokens, widest / 32 × 36 bytes)
+    private let quantized: [UnsafeMutableRawPointer]  // 3 × (chunkTokens, maxQuantizedBytes(widest))
     /// Sequence, position and attention order of each token of the current chunk.
     private let chunkSequences: UnsafeMutablePointer<Int>  // (chunkTokens)
     private let chunkPositions: UnsafeMutablePointer<Int>  // (chunkTokens)
@@ -96,7 +96,8 @@ public final class LlamaContext: @unchecked Sendable {
         probabilities = try buffer(threads * cache.paddedCapacity, Float.self)
         let widest = max(c.embeddingLength, c.queryDimension, c.feedForwardLength)
         var slots: [UnsafeMutableRawPointer] = []
-        for _ in 0..<3 { slots.append(UnsafeMutableRawPointer(try buffer(n * (widest / 32 * 36) + 64, UInt8.self))) }
+        let slotBytes = QuantizedMatVec.maxQuantizedBytes(count: widest)  // Q8_K: 292 bytes per 256 > Q8_1's 36 per 32
+        for _ in 0..<3 { slots.append(UnsafeMutableRawPointer(try buffer(n * slotBytes + 64, UInt8.self))) }
         quantized = slots
         chunkSequences = try buffer(n, Int.self)
         chunkPositions = try buffer(n, Int.self)

@@ -17,7 +17,7 @@ private let qdotFixtureDirectory = URL(fileURLWithPath: #filePath)
 private let fixtureRows = 8, fixtureCols = 4
 private let fixtureLengths = [32, 64, 576, 1536]
 
-private func readFixture(_ name: String) throws -> [UInt8] {
+func readFixture(_ name: String) throws -> [UInt8] {
     let url = qdotFixtureDirectory.appendingPathComponent(name)
     guard let data = FileManager.default.contents(atPath: url.path) else {
         throw FixtureError.unreadable("missing \(url.path); run scripts/reference/make_qdot_fixtures.py")
@@ -25,7 +25,7 @@ private func readFixture(_ name: String) throws -> [UInt8] {
     return [UInt8](data)
 }
 
-private func floats(_ bytes: [UInt8]) -> [Float] {
+func floats(_ bytes: [UInt8]) -> [Float] {
     stride(from: 0, to: bytes.count, by: 4).map {
         Float(bitPattern: UInt32(bytes[$0]) | UInt32(bytes[$0 + 1]) << 8 | UInt32(bytes[$0 + 2]) << 16 | UInt32(bytes[$0 + 3]) << 24)
     }
@@ -123,7 +123,7 @@ struct QuantizedMatVecTests {
         #expect(QuantizedMatVec.activationType(for: .q4_1) == .q8_1)
         #expect(QuantizedMatVec.activationType(for: .q4_0) == .q8_0)
         #expect(QuantizedMatVec.activationType(for: .q8_0) == .q8_0)
-        #expect(QuantizedMatVec.activationType(for: .q6_K) == nil)
+        #expect(QuantizedMatVec.activationType(for: .q5_0) == nil)
         #expect(QuantizedMatVec.activationType(for: .f32) == nil)
     }
 

@@ -8,17 +8,28 @@ type_traits_cpu[vec_dot_type].from_float, then llamafile_sgemm (tinyBLAS_Q0_AVX)
 Q8_0 weights when X has >= 2 columns, and ggml_vec_dot_* handles everything else (1 column, Q4_1).
 A plain ggml context does not use the CPU_REPACK buffer type, so Q4_0 is not repacked here.
 
+K-quants (Q2_K ... Q6_K) quantize X to Q8_K with quantize_row_q8_K, which on x86 is
+quantize_row_q8_K_ref (ggml-quants.c); llamafile_sgemm has no K-quant case, so every output is
+ggml_vec_dot_<type>_q8_K. A normal model load (llama_model_default_params: use_extra_bufts) does
+repack Q4_K weights with a multiple of 8 rows on AVX2 CPUs (ggml-cpu/repack.cpp, q4_K_8x8_q8_K),
+which this plain context does not; Q2_K needs AVX-512 for that, Q3_K/Q5_K/Q6_K are never
+repacked on x86.
+
 For each weight type and row length K, writes into Tests/Fixtures/qdot/:
-  <TYPE>_<K>.w.bin     (ROWS, K/32) weight blocks, random bytes with finite random f16 scales
+  <TYPE>_<K>.w.bin     (ROWS, K/32 or K/256) weight blocks, random bytes with finite random f16 scales
   <TYPE>_<K>.x.bin     (COLS, K) float32 activations (random, plus blocks with .5 ties, zeros,
                        huge and tiny values)
-  <TYPE>_<K>.xq.bin    (COLS, K/32) activation blocks from llama.cpp's quantize_row_q8_0/q8_1
+  <TYPE>_<K>.xq.bin    (COLS, K/32 or K/256) activation blocks from llama.cpp's quantize_row_q8_0/
+                       q8_1/q8_K (Q8_K bsums of an all-zero block, which llama.cpp leaves
+                       unwritten, are zeros here: the buffer is zeroed first)
   <TYPE>_<K>.one.bin   (COLS, ROWS) float32: mul_mat of each column alone (decode path)
   <TYPE>_<K>.all.bin   (COLS, ROWS) float32: mul_mat of all COLS columns at once (prefill path)
 
 Run from the repository root with the reference venv (scripts/reference/setup-venv.sh):
-  /root/ref/venv/bin/python scripts/reference/make_qdot_fixtures.py
+  /root/ref/venv/bin/python scripts/reference/make_qdot_fixtures.py [--types Q4_K,Q6_K,...]
+(default: Q4_0,Q4_1,Q8_0; K-quant lengths are multiples of 256).
 """
+import argparse
 import ctypes as C
 import glob
 import os
@@ -33,9 +44,16 @@ cpu = C.CDLL(glob.glob(os.path.join(LIB, "libggml-cpu.so"))[0], mode=C.RTLD_GLOB
 
 # ggml.h enum ggml_type
 F32, Q4_0, Q4_1, Q8_0, Q8_1 = 0, 2, 3, 8, 9
-BLOCK_BYTES = {Q4_0: 18, Q4_1: 20, Q8_0: 34, Q8_1: 36}
-NAMES = {Q4_0: "Q4_0", Q4_1: "Q4_1", Q8_0: "Q8_0"}
-ACT = {Q4_0: Q8_0, Q4_1: Q8_1, Q8_0: Q8_0}  # type_traits_cpu vec_dot_type
+Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q8_K = 10, 11, 12, 13, 14, 15
+K_QUANTS = (Q2_K, Q3_K, Q4_K, Q5_K, Q6_K)
+BLOCK_BYTES = {Q4_0: 18, Q4_1: 20, Q8_0: 34, Q8_1: 36,
+               Q2_K: 84, Q3_K: 110, Q4_K: 144, Q5_K: 176, Q6_K: 210, Q8_K: 292}
+BLOCK_SIZE = {t: 256 if t in K_QUANTS + (Q8_K,) else 32 for t in BLOCK_BYTES}
+NAMES = {Q4_0: "Q4_0", Q4_1: "Q4_1", Q8_0: "Q8_0",
+         Q2_K: "Q2_K", Q3_K: "Q3_K", Q4_K: "Q4_K", Q5_K: "Q5_K", Q6_K: "Q6_K"}
+ACT = {Q4_0: Q8_0, Q4_1: Q8_1, Q8_0: Q8_0, **{t: Q8_K for t in K_QUANTS}}  # type_traits_cpu vec_dot_type
+# Byte offsets of each K-quant block's f16 fields (d, dmin): ggml-common.h block_q*_K.
+K_F16 = {Q2_K: [80, 82], Q3_K: [108], Q4_K: [0, 2], Q5_K: [0, 2], Q6_K: [208]}
 
 
 class InitParams(C.Structure):  # struct ggml_init_params
@@ -57,17 +75,18 @@ base.ggml_get_data.argtypes = [C.c_void_p]
 cpu.ggml_cpu_init.argtypes = []
 cpu.ggml_graph_compute_with_ctx.restype = C.c_int
 cpu.ggml_graph_compute_with_ctx.argtypes = [C.c_void_p, C.c_void_p, C.c_int]
-for name in ("quantize_row_q8_0", "quantize_row_q8_1"):
+for name in ("quantize_row_q8_0", "quantize_row_q8_1", "quantize_row_q8_K"):
     getattr(cpu, name).argtypes = [C.c_void_p, C.c_void_p, C.c_int64]
-for name in ("ggml_vec_dot_q4_0_q8_0", "ggml_vec_dot_q4_1_q8_1", "ggml_vec_dot_q8_0_q8_0"):
-    getattr(cpu, name).argtypes = [C.c_int, C.c_void_p, C.c_size_t, C.c_void_p, C.c_size_t,
-                                   C.c_void_p, C.c_size_t, C.c_int]
 VEC_DOT = {Q4_0: cpu.ggml_vec_dot_q4_0_q8_0, Q4_1: cpu.ggml_vec_dot_q4_1_q8_1,
-           Q8_0: cpu.ggml_vec_dot_q8_0_q8_0}
-QUANTIZE = {Q8_0: cpu.quantize_row_q8_0, Q8_1: cpu.quantize_row_q8_1}
+           Q8_0: cpu.ggml_vec_dot_q8_0_q8_0,
+           **{t: getattr(cpu, f"ggml_vec_dot_q{NAMES[t][1]}_K_q8_K") for t in K_QUANTS}}
+for f in VEC_DOT.values():
+    f.argtypes = [C.c_int, C.c_void_p, C.c_size_t, C.c_void_p, C.c_size_t, C.c_void_p, C.c_size_t, C.c_int]
+QUANTIZE = {Q8_0: cpu.quantize_row_q8_0, Q8_1: cpu.quantize_row_q8_1, Q8_K: cpu.quantize_row_q8_K}
 
 ROWS, COLS = 8, 4
 LENGTHS = [32, 64, 576, 1536]
+K_LENGTHS = [256, 768, 2048]
 
 
 def ptr(a):
@@ -92,6 +111,8 @@ def mul_mat(wtype, w, x):
 
 
 def random_weights(rng, wtype, k):
+    if wtype in K_QUANTS:
+        return random_k_weights(rng, wtype, k)
     nb = k // 32
     raw = rng.integers(0, 256, size=(ROWS, nb, BLOCK_BYTES[wtype]), dtype=np.uint8)
     d = (rng.standard_normal((ROWS, nb)) * 0.02).astype(np.float16)
@@ -100,6 +121,30 @@ def random_weights(rng, wtype, k):
         m = (-np.abs(rng.standard_normal((ROWS, nb))) * 0.1).astype(np.float16)
         raw[:, :, 2:4] = m.view(np.uint8).reshape(ROWS, nb, 2)
     return raw.reshape(ROWS, nb * BLOCK_BYTES[wtype])
+
+
+def random_k_weights(rng, wtype, k):
+    nb = k // 256
+    raw = rng.integers(0, 256, size=(ROWS, nb, BLOCK_BYTES[wtype]), dtype=np.uint8)
+    for off in K_F16[wtype]:
+        d = (rng.standard_normal((ROWS, nb)) * 0.02).astype(np.float16)
+        raw[:, :, off:off + 2] = d.view(np.uint8).reshape(ROWS, nb, 2)
+    return raw.reshape(ROWS, nb * BLOCK_BYTES[wtype])
+
+
+def random_k_activations(rng, k):
+    """Like random_activations, with the edges of quantize_row_q8_K_ref's 256-element blocks."""
+    x = (rng.standard_normal((COLS, k)) * rng.choice([0.1, 1.0, 30.0], size=(COLS, 1))).astype(np.float32)
+    # Column 1, block 0: the first largest |x| is -127, so iscale = -127/max = 1 and every
+    # n + 0.5 is a rounding tie; a later +127 of the same magnitude must not take over.
+    ties = rng.integers(-126, 126, size=256).astype(np.float32) + 0.5
+    ties[5], ties[200] = -127.0, 127.0
+    x[1, 0:256] = ties
+    if k >= 512:
+        x[2, 256:512] = 0.0                                                 # all zero: d = 0
+        x[3, 0:256] = rng.standard_normal(256).astype(np.float32) * 1e30    # huge
+        x[3, 256:512] = rng.standard_normal(256).astype(np.float32) * 1e-30  # tiny
+    return x
 
 
 def random_activations(rng, k):
@@ -118,16 +163,23 @@ def random_activations(rng, k):
 
 
 def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--types", default="Q4_0,Q4_1,Q8_0", help="comma-separated weight types")
+    types = [next(t for t, n in NAMES.items() if n == name) for name in parser.parse_args().types.split(",")]
     out_dir = os.path.join("Tests", "Fixtures", "qdot")
     os.makedirs(out_dir, exist_ok=True)
     cpu.ggml_cpu_init()
+    # The original fixtures keep their shared random stream; each K-quant has its own, so that
+    # the files do not depend on which types one run writes.
     rng = np.random.default_rng(0xC21A)
-    for wtype in (Q4_0, Q4_1, Q8_0):
-        for k in LENGTHS:
-            w = random_weights(rng, wtype, k)
-            x = random_activations(rng, k)
+    for wtype in types:
+        k_quant = wtype in K_QUANTS
+        k_rng = np.random.default_rng(0xC21A + 256 * wtype)
+        for k in (K_LENGTHS if k_quant else LENGTHS):
+            w = random_weights(k_rng if k_quant else rng, wtype, k)
+            x = random_k_activations(k_rng, k) if k_quant else random_activations(rng, k)
             atype = ACT[wtype]
-            xq = np.zeros((COLS, k // 32 * BLOCK_BYTES[atype]), dtype=np.uint8)
+            xq = np.zeros((COLS, k // BLOCK_SIZE[atype] * BLOCK_BYTES[atype]), dtype=np.uint8)
             for c in range(COLS):
                 QUANTIZE[atype](ptr(x[c]), ptr(xq[c]), k)
             one = np.stack([mul_mat(wtype, w, x[c:c + 1])[0] for c in range(COLS)])

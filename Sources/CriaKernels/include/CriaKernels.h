@@ -98,6 +98,52 @@ void cria_matmul_q4_0_q8_0_scalar(const void *w, size_t row_bytes, const void *x
 void cria_matmul_q8_0_q8_0_scalar(const void *w, size_t row_bytes, const void *xq, size_t xq_stride, float *out,
                                   size_t out_stride, int64_t row_begin, int64_t row_end, int64_t ncols, int n);
 
+// MARK: - K-quants against Q8_K activations (k and n are multiples of 256)
+//
+// Q8_K is ggml's block_q8_K: f32 d, int8 qs[256], int16 bsums[16] (sums of 16 qs each). The dot
+// products mirror ggml_vec_dot_q{2,3,4,5,6}_K_q8_K (arch/x86/quants.c, AVX2 branches), the
+// quantizer quantize_row_q8_K_ref (ggml-quants.c), which is what llama.cpp's x86 build calls.
+
+/// Bytes of one ggml block_q8_K.
+#define CRIA_Q8_K_BLOCK_BYTES 292
+
+/// x: (k) -> y: (k/256) block_q8_K.
+void cria_quantize_row_q8_K(const float *x, void *y, int64_t k);
+/// x: (n/256) block_q4_K (q5_K, ...), y: (n/256) block_q8_K.
+float cria_vec_dot_q2_K_q8_K(int n, const void *x, const void *y);
+float cria_vec_dot_q3_K_q8_K(int n, const void *x, const void *y);
+float cria_vec_dot_q4_K_q8_K(int n, const void *x, const void *y);
+float cria_vec_dot_q5_K_q8_K(int n, const void *x, const void *y);
+float cria_vec_dot_q6_K_q8_K(int n, const void *x, const void *y);
+/// Same contract as cria_matmul_q4_1_q8_1, with block_q8_K activation columns.
+void cria_matmul_q2_K_q8_K(const void *w, size_t row_bytes, const void *xq, size_t xq_stride, float *out,
+                           size_t out_stride, int64_t row_begin, int64_t row_end, int64_t ncols, int n);
+void cria_matmul_q3_K_q8_K(const void *w, size_t row_bytes, const void *xq, size_t xq_stride, float *out,
+                           size_t out_stride, int64_t row_begin, int64_t row_end, int64_t ncols, int n);
+void cria_matmul_q4_K_q8_K(const void *w, size_t row_bytes, const void *xq, size_t xq_stride, float *out,
+                           size_t out_stride, int64_t row_begin, int64_t row_end, int64_t ncols, int n);
+void cria_matmul_q5_K_q8_K(const void *w, size_t row_bytes, const void *xq, size_t xq_stride, float *out,
+                           size_t out_stride, int64_t row_begin, int64_t row_end, int64_t ncols, int n);
+void cria_matmul_q6_K_q8_K(const void *w, size_t row_bytes, const void *xq, size_t xq_stride, float *out,
+                           size_t out_stride, int64_t row_begin, int64_t row_end, int64_t ncols, int n);
+
+void cria_quantize_row_q8_K_scalar(const float *x, void *y, int64_t k);
+float cria_vec_dot_q2_K_q8_K_scalar(int n, const void *x, const void *y);
+float cria_vec_dot_q3_K_q8_K_scalar(int n, const void *x, const void *y);
+float cria_vec_dot_q4_K_q8_K_scalar(int n, const void *x, const void *y);
+float cria_vec_dot_q5_K_q8_K_scalar(int n, const void *x, const void *y);
+float cria_vec_dot_q6_K_q8_K_scalar(int n, const void *x, const void *y);
+void cria_matmul_q2_K_q8_K_scalar(const void *w, size_t row_bytes, const void *xq, size_t xq_stride, float *out,
+                                  size_t out_stride, int64_t row_begin, int64_t row_end, int64_t ncols, int n);
+void cria_matmul_q3_K_q8_K_scalar(const void *w, size_t row_bytes, const void *xq, size_t xq_stride, float *out,
+                                  size_t out_stride, int64_t row_begin, int64_t row_end, int64_t ncols, int n);
+void cria_matmul_q4_K_q8_K_scalar(const void *w, size_t row_bytes, const void *xq, size_t xq_stride, float *out,
+                                  size_t out_stride, int64_t row_begin, int64_t row_end, int64_t ncols, int n);
+void cria_matmul_q5_K_q8_K_scalar(const void *w, size_t row_bytes, const void *xq, size_t xq_stride, float *out,
+                                  size_t out_stride, int64_t row_begin, int64_t row_end, int64_t ncols, int n);
+void cria_matmul_q6_K_q8_K_scalar(const void *w, size_t row_bytes, const void *xq, size_t xq_stride, float *out,
+                                  size_t out_stride, int64_t row_begin, int64_t row_end, int64_t ncols, int n);
+
 // MARK: - f16 helpers (round-to-nearest-even), exposed for tests
 
 uint16_t cria_fp32_to_fp16(float f);
