@@ -15,7 +15,33 @@ public enum AttentionKernels {
         batched: Bool, into scores: UnsafeMutablePointer<Float>
     ) {
         if batched {
-            for t in 0..<count { scores[t] = dotBatch(keys + t * stride, query, headSize) }
+            // Four positions at a time: each dot is one dependent FMA chain, so independent
+            // chains side by side keep the FMA units busy (same operations per position).
+            var t = 0
+            if headSize & 7 == 0 {
+                while t + 4 <= count {
+                    let k0 = keys + t * stride, k1 = k0 + stride, k2 = k1 + stride, k3 = k2 + stride
+                    var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
+                    var i = 0
+                    while i < headSize {
+                        let qv = GGMLMath.load8(query + i)
+                        a0 = a0.addingProduct(GGMLMath.load8(k0 + i), qv)
+                        a1 = a1.addingProduct(GGMLMath.load8(k1 + i), qv)
+                        a2 = a2.addingProduct(GGMLMath.load8(k2 + i), qv)
+                        a3 = a3.addingProduct(GGMLMath.load8(k3 + i), qv)
+                        i += 8
+                    }
+                    scores[t] = GGMLMath.hsum(a0)
+                    scores[t + 1] = GGMLMath.hsum(a1)
+                    scores[t + 2] = GGMLMath.hsum(a2)
+                    scores[t + 3] = GGMLMath.hsum(a3)
+                    t += 4
+                }
+            }
+            while t < count {
+                scores[t] = dotBatch(keys + t * stride, query, headSize)
+                t += 1
+            }
         } else {
             for t in 0..<count { scores[t] = dotDecode(keys + t * stride, query, headSize) }
         }
@@ -31,7 +57,30 @@ public enum AttentionKernels {
         batched: Bool, into out: UnsafeMutablePointer<Float>
     ) {
         if batched {
-            for d in 0..<headSize { out[d] = dotBatch(values + d * stride, probabilities, span) }
+            // Four output elements at a time, sharing the probability loads.
+            var d = 0
+            while d + 4 <= headSize {
+                let v0 = values + d * stride, v1 = v0 + stride, v2 = v1 + stride, v3 = v2 + stride
+                var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
+                var t = 0
+                while t < span {
+                    let p = GGMLMath.load8(probabilities + t)
+                    a0 = a0.addingProduct(GGMLMath.load8(v0 + t), p)
+                    a1 = a1.addingProduct(GGMLMath.load8(v1 + t), p)
+                    a2 = a2.addingProduct(GGMLMath.load8(v2 + t), p)
+                    a3 = a3.addingProduct(GGMLMath.load8(v3 + t), p)
+                    t += 8
+                }
+                out[d] = GGMLMath.hsum(a0)
+                out[d + 1] = GGMLMath.hsum(a1)
+                out[d + 2] = GGMLMath.hsum(a2)
+                out[d + 3] = GGMLMath.hsum(a3)
+                d += 4
+            }
+            while d < headSize {
+                out[d] = dotBatch(values + d * stride, probabilities, span)
+                d += 1
+            }
         } else {
             for d in 0..<headSize { out[d] = dotDecode(values + d * stride, probabilities, span) }
         }

@@ -1,0 +1,41 @@
+import Testing
+@testable import Tensor
+
+/// The unrolled attention kernels against one dot product at a time, for both summation
+/// orders, odd position counts and head sizes included.
+@Suite struct AttentionKernelTests {
+    @Test(arguments: [false, true])
+    func unrolledEqualsOneDotAtATime(batched: Bool) {
+        var rng = SeededGenerator(seed: batched ? 11 : 12)
+        for (headSize, count) in [(64, 13), (64, 1), (128, 37), (96, 4), (8, 9)] {
+            let stride = headSize + 8
+            let keys = (0..<(count * stride)).map { _ in Float16(Float.random(in: -2...2, using: &rng)) }
+            let query = (0..<headSize).map { _ in Float(Float16(Float.random(in: -2...2, using: &rng))) }
+            var scores = [Float](repeating: .nan, count: count)
+            keys.withUnsafeBufferPointer { k in
+                AttentionKernels.scores(keys: k.baseAddress!, stride: stride, query: query, headSize: headSize,
+                                        count: count, batched: batched, into: &scores)
+                for t in 0..<count {
+                    let one = batched
+                        ? AttentionKernels.dotBatch(k.baseAddress! + t * stride, query, headSize)
+                        : AttentionKernels.dotDecode(k.baseAddress! + t * stride, query, headSize)
+                    #expect(scores[t].bitPattern == one.bitPattern, "head \(headSize) position \(t)")
+                }
+            }
+            let span = (count + 31) / 32 * 32
+            let values = (0..<(headSize * span)).map { _ in Float16(Float.random(in: -2...2, using: &rng)) }
+            let p = (0..<span).map { $0 < count ? Float(Float16(Float.random(in: 0...1, using: &rng))) : 0 }
+            var out = [Float](repeating: .nan, count: headSize)
+            values.withUnsafeBufferPointer { v in
+                AttentionKernels.weightedValues(values: v.baseAddress!, stride: span, probabilities: p, span: span,
+                                                headSize: headSize, batched: batched, into: &out)
+                for d in 0..<headSize {
+                    let one = batched
+                        ? AttentionKernels.dotBatch(v.baseAddress! + d * span, p, span)
+                        : AttentionKernels.dotDecode(v.baseAddress! + d * span, p, span)
+                    #expect(out[d].bitPattern == one.bitPattern, "head \(headSize) element \(d)")
+                }
+            }
+        }
+    }
+}
