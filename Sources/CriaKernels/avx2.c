@@ -225,16 +225,25 @@ CRIA_AVX2 static CRIA_INLINE void tile_q4_1(int R, int C, int n, const uint8_t *
                 acc[r][c] = _mm256_fmadd_ps(_mm256_mul_ps(_mm256_set1_ps(d0[r]), d1), mul_sum_us8(qx[r], qy), acc[r][c]);
         }
     }
-    for (int r = 0; r < R; r++) {
-        const cria_block_q4_1 *x = (const cria_block_q4_1 *)(w + (size_t)r * row_bytes);
+    float dots[4][4];
+    for (int r = 0; r < R; r++)
+        for (int c = 0; c < C; c++) dots[r][c] = hsum8(acc[r][c]);
+    // The m·s sums, each a chain of scalar FMAs: all R×C chains advance together, so their
+    // latency overlaps (one chain after another would leave the FMA unit idle).
+    __m128 summs[4][4];
+    for (int r = 0; r < R; r++)
+        for (int c = 0; c < C; c++) summs[r][c] = _mm_setzero_ps();
+    for (int ib = 0; ib < n / 32; ib++) {
+        __m128 m[4];
+        for (int r = 0; r < R; r++)
+            m[r] = _mm_set_ss(f16_to_f32(((const cria_block_q4_1 *)(w + (size_t)r * row_bytes) + ib)->m));
         for (int c = 0; c < C; c++) {
-            const cria_block_q8_1 *y = (const cria_block_q8_1 *)(xq + (size_t)c * xq_stride);
-            __m128 summs = _mm_setzero_ps();
-            for (int ib = 0; ib < n / 32; ib++)
-                summs = _mm_fmadd_ss(_mm_set_ss(f16_to_f32(x[ib].m)), _mm_set_ss(f16_to_f32(y[ib].s)), summs);
-            out[(size_t)c * out_stride + r] = hsum8(acc[r][c]) + _mm_cvtss_f32(summs);
+            const __m128 sy = _mm_set_ss(f16_to_f32(((const cria_block_q8_1 *)(xq + (size_t)c * xq_stride) + ib)->s));
+            for (int r = 0; r < R; r++) summs[r][c] = _mm_fmadd_ss(m[r], sy, summs[r][c]);
         }
     }
+    for (int r = 0; r < R; r++)
+        for (int c = 0; c < C; c++) out[(size_t)c * out_stride + r] = dots[r][c] + _mm_cvtss_f32(summs[r][c]);
 }
 
 // Q4_0 and Q8_0 weights against Q8_0 activations; `unpack` gives the signed weight bytes.
@@ -275,32 +284,31 @@ CRIA_AVX2 static inline __m256i unpack_q8_0(const cria_block_q8_0 *x) {
 CRIA_TILE_Q0(tile_q4_0, cria_block_q4_0, unpack_q4_0)
 CRIA_TILE_Q0(tile_q8_0, cria_block_q8_0, unpack_q8_0)
 
-// Rows in tiles of TR, columns in tiles of TC; remainders with smaller tiles.
-#define CRIA_MATMUL(name, tile, TR, TC)                                                                     \
+// Columns in tiles of TC over rows in tiles of TR (an odd last row with a 1-row tile); the
+// columns left over (fewer than TC, e.g. single-token decode) go through the row loop, which
+// is faster than a one-column tile.
+#define CRIA_MATMUL(name, tile, rowloop, TR, TC)                                                            \
     CRIA_AVX2 void name(const void *w, size_t row_bytes, const void *xq, size_t xq_stride, float *out,     \
                         size_t out_stride, int64_t row_begin, int64_t row_end, int64_t ncols, int n) {     \
         const uint8_t *wb = w, *xb = xq;                                                                    \
-        int64_t r = row_begin;                                                                              \
-        for (; r + TR <= row_end; r += TR) {                                                                \
-            const uint8_t *wr = wb + (size_t)r * row_bytes;                                                 \
-            int64_t c = 0;                                                                                  \
-            for (; c + TC <= ncols; c += TC)                                                                \
-                tile(TR, TC, n, wr, row_bytes, xb + (size_t)c * xq_stride, xq_stride, out + (size_t)c * out_stride + r, out_stride); \
-            for (; c < ncols; c++)                                                                          \
-                tile(TR, 1, n, wr, row_bytes, xb + (size_t)c * xq_stride, xq_stride, out + (size_t)c * out_stride + r, out_stride); \
+        const int64_t tiled = ncols / TC * TC;                                                              \
+        if (tiled > 0) {                                                                                    \
+            int64_t r = row_begin;                                                                          \
+            for (; r + TR <= row_end; r += TR)                                                              \
+                for (int64_t c = 0; c < tiled; c += TC)                                                     \
+                    tile(TR, TC, n, wb + (size_t)r * row_bytes, row_bytes, xb + (size_t)c * xq_stride,     \
+                         xq_stride, out + (size_t)c * out_stride + r, out_stride);                          \
+            for (; r < row_end; r++)                                                                        \
+                for (int64_t c = 0; c < tiled; c += TC)                                                     \
+                    tile(1, TC, n, wb + (size_t)r * row_bytes, row_bytes, xb + (size_t)c * xq_stride,      \
+                         xq_stride, out + (size_t)c * out_stride + r, out_stride);                          \
         }                                                                                                   \
-        for (; r < row_end; r++) {                                                                          \
-            const uint8_t *wr = wb + (size_t)r * row_bytes;                                                 \
-            int64_t c = 0;                                                                                  \
-            for (; c + TC <= ncols; c += TC)                                                                \
-                tile(1, TC, n, wr, row_bytes, xb + (size_t)c * xq_stride, xq_stride, out + (size_t)c * out_stride + r, out_stride); \
-            for (; c < ncols; c++)                                                                          \
-                tile(1, 1, n, wr, row_bytes, xb + (size_t)c * xq_stride, xq_stride, out + (size_t)c * out_stride + r, out_stride); \
-        }                                                                                                   \
+        for (int64_t c = tiled; c < ncols; c++)                                                             \
+            rowloop(w, row_bytes, xb + (size_t)c * xq_stride, out + (size_t)c * out_stride, row_begin, row_end, n); \
     }
 
-CRIA_MATMUL(cria_matmul_q4_1_q8_1_avx2, tile_q4_1, TILE_ROWS, TILE_COLS)
-CRIA_MATMUL(cria_matmul_q4_0_q8_0_avx2, tile_q4_0, TILE_ROWS, TILE_COLS)
-CRIA_MATMUL(cria_matmul_q8_0_q8_0_avx2, tile_q8_0, TILE_ROWS, TILE_COLS)
+CRIA_MATMUL(cria_matmul_q4_1_q8_1_avx2, tile_q4_1, cria_matvec_q4_1_q8_1_avx2, TILE_ROWS, TILE_COLS)
+CRIA_MATMUL(cria_matmul_q4_0_q8_0_avx2, tile_q4_0, cria_matvec_q4_0_q8_0_avx2, TILE_ROWS, TILE_COLS)
+CRIA_MATMUL(cria_matmul_q8_0_q8_0_avx2, tile_q8_0, cria_matvec_q8_0_q8_0_avx2, TILE_ROWS, TILE_COLS)
 
 #endif
