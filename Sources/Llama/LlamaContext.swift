@@ -453,7 +453,8 @@ public final class LlamaContext: @unchecked Sendable {
             return
         }
         let xqStride = QuantizedMatVec.quantizedBytes(count: m.columns, as: type)
-        let group = max(1, 192 * 1024 / xqStride)
+        // A multiple of 4 columns: the tiled kernels take columns 4 at a time.
+        let group = max(4, 192 * 1024 / xqStride / 4 * 4)
         var col = 0
         while col < columns {
             let count = min(group, columns - col)
