@@ -4,9 +4,10 @@ import Glibc
 import Darwin
 #endif
 
-/// Keys and values of every layer for a fixed set of sequences, stored as llama.cpp stores
-/// them by default: f16 keys, one row per position, and f16 values transposed, so that each
-/// attention output element is one contiguous dot product over positions.
+/// Keys and values of every layer for a fixed set of sequences, in f16 as llama.cpp stores
+/// them by default. Keys are grouped by KV head (each head's rows contiguous, so attention
+/// streams them); values are transposed, as llama.cpp stores them without flash attention,
+/// so that each attention output element is one contiguous dot product over positions.
 ///
 /// Each sequence owns `capacity` positions. The memory is reserved with calloc and stays zero
 /// pages until a position is written, so a cache for many long sequences costs only what is used.
@@ -15,19 +16,23 @@ final class KVCache {
     let sequences: Int
     let capacity: Int
     let kvDimension: Int
+    let kvHeads: Int
+    let headSize: Int
     /// `capacity` rounded up to whole blocks of 32 positions (the f16 dot products' stride).
     let paddedCapacity: Int
     /// Positions filled, per sequence.
     private(set) var lengths: [Int]
 
-    private let keys: UnsafeMutablePointer<Float16>  // (layers, sequences, capacity, kvDimension)
+    private let keys: UnsafeMutablePointer<Float16>  // (layers, sequences, kvHeads, capacity, headSize)
     private let values: UnsafeMutablePointer<Float16>  // (layers, sequences, kvDimension, paddedCapacity)
 
-    init(layers: Int, sequences: Int, capacity: Int, kvDimension: Int) throws {
+    init(layers: Int, sequences: Int, capacity: Int, kvHeads: Int, headSize: Int) throws {
         self.layers = layers
         self.sequences = sequences
         self.capacity = capacity
-        self.kvDimension = kvDimension
+        self.kvHeads = kvHeads
+        self.headSize = headSize
+        kvDimension = kvHeads * headSize
         paddedCapacity = (capacity + 31) / 32 * 32
         lengths = Array(repeating: 0, count: sequences)
         let keyCount = layers * sequences * capacity * kvDimension
@@ -50,7 +55,7 @@ final class KVCache {
         2 * layers * kvDimension * positions * MemoryLayout<Float16>.stride
     }
 
-    /// Keys of one sequence in one layer: `(capacity, kvDimension)`.
+    /// Keys of one sequence in one layer: `(kvHeads, capacity, headSize)`.
     func keys(layer: Int, sequence: Int) -> UnsafeMutablePointer<Float16> {
         keys + (layer * sequences + sequence) * capacity * kvDimension
     }
@@ -87,8 +92,11 @@ final class KVCache {
         }
         truncate(target, to: 0)
         for layer in 0..<layers {
-            keys(layer: layer, sequence: target)
-                .update(from: keys(layer: layer, sequence: source), count: length * kvDimension)
+            for h in 0..<kvHeads {
+                let offset = h * capacity * headSize
+                (keys(layer: layer, sequence: target) + offset)
+                    .update(from: keys(layer: layer, sequence: source) + offset, count: length * headSize)
+            }
             let from = values(layer: layer, sequence: source), to = values(layer: layer, sequence: target)
             for d in 0..<kvDimension {
                 (to + d * paddedCapacity).update(from: from + d * paddedCapacity, count: length)

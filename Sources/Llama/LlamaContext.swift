@@ -38,9 +38,9 @@ public final class LlamaContext: @unchecked Sendable {
     private let sines: UnsafeMutablePointer<Float>  // (chunkTokens, ropeDimensions / 2)
     /// q rounded to f16, held as f32: what llama.cpp multiplies with the f16 keys.
     private let queryRounded: UnsafeMutablePointer<Float>  // (chunkTokens, queryDimension)
-    private let scores: UnsafeMutablePointer<Float>  // (threads, contextLength)
+    private let scores: UnsafeMutablePointer<Float>  // (max(threads, headCount), contextLength)
     /// Probabilities rounded to f16, held as f32.
-    private let probabilities: UnsafeMutablePointer<Float>  // (threads, paddedCapacity)
+    private let probabilities: UnsafeMutablePointer<Float>  // (max(threads, headCount), paddedCapacity)
     /// Activations quantized for integer dot products, one buffer per distinct input of a matmul.
     private let quantized: [UnsafeMutableRawPointer]  // 3 × (chunkTokens, maxQuantizedBytes(widest))
     /// Sequence, position and attention order of each token of the current chunk.
@@ -71,7 +71,8 @@ public final class LlamaContext: @unchecked Sendable {
         self.contextLength = contextLength
         sequenceCount = sequences
         self.chunkTokens = chunkTokens
-        cache = try KVCache(layers: c.blockCount, sequences: sequences, capacity: contextLength, kvDimension: c.kvDimension)
+        cache = try KVCache(
+            layers: c.blockCount, sequences: sequences, capacity: contextLength, kvHeads: c.headCountKV, headSize: c.headSize)
         width = max(c.embeddingLength, c.queryDimension)
         let n = chunkTokens, threads = pool.threadCount
         // calloc: buffers sized for a full chunk cost memory only once a chunk that large runs.
@@ -92,8 +93,10 @@ public final class LlamaContext: @unchecked Sendable {
         cosines = try buffer(n * c.ropeDimensions / 2, Float.self)
         sines = try buffer(n * c.ropeDimensions / 2, Float.self)
         queryRounded = try buffer(n * c.queryDimension, Float.self)
-        scores = try buffer(threads * contextLength, Float.self)
-        probabilities = try buffer(threads * cache.paddedCapacity, Float.self)
+        // One row per thread for batches; one per head for single-token decode (`attentionDecode`).
+        let scratchRows = max(threads, c.headCount)
+        scores = try buffer(scratchRows * contextLength, Float.self)
+        probabilities = try buffer(scratchRows * cache.paddedCapacity, Float.self)
         let widest = max(c.embeddingLength, c.queryDimension, c.feedForwardLength)
         var slots: [UnsafeMutableRawPointer] = []
         let slotBytes = QuantizedMatVec.maxQuantizedBytes(count: widest)  // Q8_K: 292 bytes per 256 > Q8_1's 36 per 32
@@ -332,10 +335,11 @@ public final class LlamaContext: @unchecked Sendable {
         model.rope.apply(qt, heads: c.headCount, headSize: headSize, cosines: cosines + t * half, sines: sines + t * half)
         model.rope.apply(kt, heads: c.headCountKV, headSize: headSize, cosines: cosines + t * half, sines: sines + t * half)
         let sequence = chunkSequences[t], pos = chunkPositions[t]
-        let keys = cache.keys(layer: layer, sequence: sequence) + pos * kvDim
+        let keys = cache.keys(layer: layer, sequence: sequence) + pos * headSize
         let values = cache.values(layer: layer, sequence: sequence) + pos
+        let headStride = cache.capacity * headSize
         for i in 0..<kvDim {
-            keys[i] = Float16(kt[i])
+            keys[i / headSize * headStride + i % headSize] = Float16(kt[i])
             values[i * padded] = Float16(vt[i])
         }
         let rounded = queryRounded + t * qDim
@@ -343,41 +347,106 @@ public final class LlamaContext: @unchecked Sendable {
     }
 
     /// Attention of each chunk token's query over positions 0...its position of its own
-    /// sequence, written to xb; (token, head) pairs are split across threads. Computed as
-    /// llama.cpp does without flash attention: q rounded to f16, scores · scale through
-    /// ggml's softmax, probabilities rounded to f16, f16 dot products in the order of the
-    /// kernel llama.cpp would pick (llama-graph.cpp build_attn_mha; ggml-cpu.c mul_mat).
+    /// sequence, written to xb. Computed as llama.cpp does without flash attention: q rounded
+    /// to f16, scores · scale through ggml's softmax, probabilities rounded to f16, f16 dot
+    /// products in the order of the kernel llama.cpp would pick (llama-graph.cpp
+    /// build_attn_mha; ggml-cpu.c mul_mat): tinyBLAS for a sequence's prompt batch,
+    /// ggml_vec_dot_f16 for a single token.
     private func attention(layer: Int, _ n: Int) {
+        if n == 1, !chunkBatched[0], chunkPositions[0] + 1 >= splitDecodeFrom {
+            return attentionDecode(layer: layer)
+        }
         let c = model.config
-        let headCount = c.headCount, headSize = c.headSize, kvDim = c.kvDimension, qDim = c.queryDimension
+        let headCount = c.headCount, headSize = c.headSize, qDim = c.queryDimension
         let groupSize = c.headCount / c.headCountKV, width = self.width
         let scale = 1 / Float(headSize).squareRoot()
         let qh = queryRounded, out = xb, cache = self.cache, padded = cache.paddedCapacity
         let scores = self.scores, probabilities = self.probabilities, contextLength = self.contextLength
         let sequences = chunkSequences, positions = chunkPositions, batchedOrder = chunkBatched
+        // (token, head) pairs split across threads, interleaved: a prompt's later tokens
+        // attend over more positions.
         pool.run { thread, threads in
             let att = scores + thread * contextLength
             let p = probabilities + thread * padded
-            // Interleaved: a prompt's later tokens attend over more positions.
             for unit in stride(from: thread, to: n * headCount, by: threads) {
                 let t = unit / headCount, h = unit % headCount
                 let position = positions[t], batched = batchedOrder[t]
-                let keys = cache.keys(layer: layer, sequence: sequences[t])
-                let values = cache.values(layer: layer, sequence: sequences[t])
+                let keys = cache.keys(layer: layer, sequence: sequences[t]) + h / groupSize * contextLength * headSize
+                let values = cache.values(layer: layer, sequence: sequences[t]) + h / groupSize * headSize * padded
                 let query = qh + t * qDim + h * headSize
-                let kvHead = h / groupSize
-                AttentionKernels.scores(
-                    keys: keys + kvHead * headSize, stride: kvDim, query: query, headSize: headSize,
-                    count: position + 1, batched: batched, into: att)
-                GGMLMath.softmax(att, position + 1, scale: scale)
-                // Positions past `position`, up to a whole block of 32, count as probability 0,
-                // like llama.cpp's masked cells.
-                let span = (position + 1 + 31) / 32 * 32
-                for s in 0...position { p[s] = Float(Float16(att[s])) }
-                for s in (position + 1)..<span { p[s] = 0 }
-                AttentionKernels.weightedValues(
-                    values: values + kvHead * headSize * padded, stride: padded, probabilities: p, span: span,
-                    headSize: headSize, batched: batched, into: out + t * width + h * headSize)
+                let o = out + t * width + h * headSize
+                if batched {
+                    AttentionKernels.scores(keys: keys, stride: headSize, query: query, headSize: headSize,
+                                            count: position + 1, batched: true, into: att)
+                } else {
+                    AttentionKernels.groupScoresDecode(keys: keys, stride: headSize, queries: query, heads: 1, headSize: headSize,
+                                                       count: position + 1, into: att, scoreStride: contextLength)
+                }
+                let span = LlamaContext.probabilities(att, p, count: position + 1, scale: scale)
+                if batched {
+                    AttentionKernels.weightedValues(values: values, stride: padded, probabilities: p, span: span,
+                                                    headSize: headSize, batched: true, into: o)
+                } else {
+                    AttentionKernels.groupValuesDecode(values: values, stride: padded, probabilities: p, probabilityStride: padded,
+                                                       heads: 1, span: span, dimensions: 0..<headSize, into: o, outStride: headSize)
+                }
+            }
+        }
+    }
+
+    /// Context length from which single-token decode splits attention by positions and
+    /// dimensions instead of by heads (three parallel phases instead of one); settable for tests.
+    var splitDecodeFrom = 256
+
+    /// Softmax of `count` scores, rounded to f16 into `p`, and zeros up to a whole block of
+    /// 32 (llama.cpp's masked cells); returns that span.
+    private static func probabilities(
+        _ scores: UnsafeMutablePointer<Float>, _ p: UnsafeMutablePointer<Float>, count: Int, scale: Float
+    ) -> Int {
+        GGMLMath.softmax(scores, count, scale: scale)
+        let span = (count + 31) / 32 * 32
+        for s in 0..<count { p[s] = Float(Float16(scores[s])) }
+        for s in count..<span { p[s] = 0 }
+        return span
+    }
+
+    /// Single-token decode attention over a long context, in three phases so both threads
+    /// stay busy whatever the head count: scores by (KV head, block of positions), softmax by
+    /// head, outputs by (KV head, block of dimensions). The query heads of a GQA group read
+    /// each key and value row together. Same numbers as `attention`'s decode path.
+    private func attentionDecode(layer: Int) {
+        let c = model.config
+        let headCount = c.headCount, headSize = c.headSize, kvHeads = c.headCountKV
+        let group = c.headCount / c.headCountKV
+        let scale = 1 / Float(headSize).squareRoot()
+        let qh = queryRounded, out = xb, padded = cache.paddedCapacity
+        let scores = self.scores, probabilities = self.probabilities, contextLength = self.contextLength
+        let count = chunkPositions[0] + 1, span = (count + 31) / 32 * 32
+        let keys = cache.keys(layer: layer, sequence: chunkSequences[0])
+        let values = cache.values(layer: layer, sequence: chunkSequences[0])
+        let block = 128, blocks = (count + block - 1) / block
+        pool.run { thread, threads in
+            for unit in stride(from: thread, to: kvHeads * blocks, by: threads) {
+                let g = unit / blocks, start = unit % blocks * block
+                AttentionKernels.groupScoresDecode(
+                    keys: keys + (g * contextLength + start) * headSize, stride: headSize, queries: qh + g * group * headSize,
+                    heads: group, headSize: headSize, count: min(block, count - start),
+                    into: scores + g * group * contextLength + start, scoreStride: contextLength)
+            }
+        }
+        pool.run { thread, threads in
+            for h in stride(from: thread, to: headCount, by: threads) {
+                _ = LlamaContext.probabilities(scores + h * contextLength, probabilities + h * padded, count: count, scale: scale)
+            }
+        }
+        let dimensionBlock = 16, dimensionBlocks = (headSize + dimensionBlock - 1) / dimensionBlock
+        pool.run { thread, threads in
+            for unit in stride(from: thread, to: kvHeads * dimensionBlocks, by: threads) {
+                let g = unit / dimensionBlocks, d = unit % dimensionBlocks * dimensionBlock
+                AttentionKernels.groupValuesDecode(
+                    values: values + g * headSize * padded, stride: padded, probabilities: probabilities + g * group * padded,
+                    probabilityStride: padded, heads: group, span: span, dimensions: d..<min(d + dimensionBlock, headSize),
+                    into: out + g * group * headSize, outStride: headSize)
             }
         }
     }

@@ -1,3 +1,5 @@
+import CriaKernels
+
 /// The f16 dot products of attention over a KV cache, many positions or output elements per
 /// call, each in the summation order of the kernel llama.cpp picks for it:
 /// ggml_vec_dot_f16 for single-token decode, tinyBLAS for prompt batches (see `GGMLMath`).
@@ -5,6 +7,70 @@
 /// Queries and probabilities come as f32 holding f16-rounded values (exactly what llama.cpp
 /// multiplies), so they are converted once per head instead of once per position.
 public enum AttentionKernels {
+    /// The C kernels need these; other shapes (and CPUs without AVX2) use the Swift ones.
+    static func groupKernelsApply(headSize: Int) -> Bool {
+        #if arch(x86_64)
+        return GGMLMath.usesAVX2 && headSize % 32 == 0 && headSize <= 256
+        #else
+        return false
+        #endif
+    }
+
+    /// Single-token decode scores of the `heads` query heads of one GQA group, which share
+    /// their keys: `scores[h · scoreStride + t] = Σ keys[t·stride + i] · queries[h·headSize + i]`,
+    /// each in ggml_vec_dot_f16 order (bit-identical to `scores(batched: false)` per head).
+    public static func groupScoresDecode(
+        keys: UnsafePointer<Float16>, stride: Int, queries: UnsafePointer<Float>, heads: Int, headSize: Int,
+        count: Int, into scores: UnsafeMutablePointer<Float>, scoreStride: Int
+    ) {
+        #if arch(x86_64)
+        if groupKernelsApply(headSize: headSize) {
+            let k = UnsafeRawPointer(keys).assumingMemoryBound(to: UInt16.self)
+            var h = 0
+            while h < heads {
+                let part = min(4, heads - h)
+                cria_attention_scores_decode_avx2(
+                    k, stride, queries + h * headSize, Int32(part), Int32(headSize), Int64(count),
+                    scores + h * scoreStride, scoreStride)
+                h += part
+            }
+            return
+        }
+        #endif
+        for h in 0..<heads {
+            Self.scores(keys: keys, stride: stride, query: queries + h * headSize, headSize: headSize, count: count,
+                        batched: false, into: scores + h * scoreStride)
+        }
+    }
+
+    /// Single-token decode outputs of the `heads` heads of one GQA group, which share their
+    /// values: `out[h · outStride + d] = Σ values[d·stride + t] · probabilities[h·probabilityStride + t]`
+    /// for `d` in `dimensions`, each in ggml_vec_dot_f16 order; `span` is a multiple of 32.
+    public static func groupValuesDecode(
+        values: UnsafePointer<Float16>, stride: Int, probabilities: UnsafePointer<Float>, probabilityStride: Int,
+        heads: Int, span: Int, dimensions: Range<Int>, into out: UnsafeMutablePointer<Float>, outStride: Int
+    ) {
+        #if arch(x86_64)
+        if GGMLMath.usesAVX2 {
+            let v = UnsafeRawPointer(values).assumingMemoryBound(to: UInt16.self)
+            var h = 0
+            while h < heads {
+                let part = min(4, heads - h)
+                cria_attention_values_decode_avx2(
+                    v, stride, probabilities + h * probabilityStride, probabilityStride, Int32(part), Int64(span),
+                    Int32(dimensions.lowerBound), Int32(dimensions.upperBound), out + h * outStride, outStride)
+                h += part
+            }
+            return
+        }
+        #endif
+        for h in 0..<heads {
+            for d in dimensions {
+                out[h * outStride + d] = dotDecode(values + d * stride, probabilities + h * probabilityStride, span)
+            }
+        }
+    }
+
     /// `scores[t] = Σ keys[t·stride + i] · query[i]` for `t` in `0..<count`.
     /// - Parameters:
     ///   - keys: `(count, stride)` f16 rows; the first `headSize` values of each are used.

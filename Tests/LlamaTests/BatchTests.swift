@@ -1,6 +1,6 @@
 import Foundation
 import GGUF
-import Llama
+@testable import Llama
 import Tensor
 import Testing
 
@@ -119,5 +119,16 @@ import Testing
         #expect(throws: LlamaError.self) { try ctx.copy(sequence: 0, to: 3) }
         #expect(throws: LlamaError.self) { try ctx.prefill([]) }
         #expect(try ctx.evaluate([]).count == 0)
+    }
+
+    @Test func splitDecodeAttentionMatchesPerHeadAttention() throws {
+        let perHead = try context(), split = try context()
+        perHead.splitDecodeFrom = .max
+        split.splitDecodeFrom = 1
+        let prompt = Array(Self.promptA.prefix(5))
+        #expect(Array(try perHead.prefill(prompt)) == Array(try split.prefill(prompt)))
+        for token: Int32 in [9, 300, 41, 7, 7, 250, 3, 88, 120, 5, 64, 2, 19, 33, 400, 401, 402] {
+            #expect(Array(try perHead.step(token)) == Array(try split.step(token)), "token \(token)")
+        }
     }
 }

@@ -38,4 +38,42 @@ import Testing
             }
         }
     }
+
+    @Test func groupKernelsEqualPerHeadDecode() {
+        var rng = SeededGenerator(seed: 21)
+        for (heads, headSize, count) in [(3, 64, 45), (4, 128, 8), (1, 64, 3), (6, 32, 77), (3, 80, 19)] {
+            let kvDim = headSize * 2
+            let keys = (0..<(count * kvDim)).map { _ in Float16(Float.random(in: -2...2, using: &rng)) }
+            let queries = (0..<(heads * headSize)).map { _ in Float(Float16(Float.random(in: -2...2, using: &rng))) }
+            var scores = [Float](repeating: .nan, count: heads * count)
+            keys.withUnsafeBufferPointer { k in
+                AttentionKernels.groupScoresDecode(keys: k.baseAddress! + headSize, stride: kvDim, queries: queries, heads: heads,
+                                                   headSize: headSize, count: count, into: &scores, scoreStride: count)
+                for h in 0..<heads {
+                    for t in 0..<count {
+                        let one = queries.withUnsafeBufferPointer {
+                            AttentionKernels.dotDecode(k.baseAddress! + headSize + t * kvDim, $0.baseAddress! + h * headSize, headSize)
+                        }
+                        #expect(scores[h * count + t].bitPattern == one.bitPattern, "\(heads)×\(headSize) head \(h) position \(t)")
+                    }
+                }
+            }
+            let span = (count + 31) / 32 * 32
+            let values = (0..<(headSize * span)).map { _ in Float16(Float.random(in: -2...2, using: &rng)) }
+            let p = (0..<(heads * span)).map { $0 % span < count ? Float(Float16(Float.random(in: 0...1, using: &rng))) : 0 }
+            var out = [Float](repeating: .nan, count: heads * headSize)
+            values.withUnsafeBufferPointer { v in
+                AttentionKernels.groupValuesDecode(values: v.baseAddress!, stride: span, probabilities: p, probabilityStride: span,
+                                                   heads: heads, span: span, dimensions: 0..<headSize, into: &out, outStride: headSize)
+                for h in 0..<heads {
+                    for d in 0..<headSize {
+                        let one = p.withUnsafeBufferPointer {
+                            AttentionKernels.dotDecode(v.baseAddress! + d * span, $0.baseAddress! + h * span, span)
+                        }
+                        #expect(out[h * headSize + d].bitPattern == one.bitPattern, "\(heads)×\(headSize) head \(h) element \(d)")
+                    }
+                }
+            }
+        }
+    }
 }

@@ -84,6 +84,21 @@ void cria_swiglu_f32_avx2(float *gate, const float *up, int64_t n);
 /// ggml_vec_soft_max_f32. Only call when cria_uses_avx2().
 double cria_softmax_exp_f32_avx2(float *x, int64_t n, float max);
 
+// MARK: - Decode attention over an f16 KV cache (AVX2 only; the portable versions are in Swift)
+
+/// scores[h * score_stride + t] = dot(keys + t * stride, queries + h * head_size) for t in
+/// [0, count) and the `heads` (1...4) query heads of one GQA group, in ggml_vec_dot_f16 order.
+/// head_size is a multiple of 32, at most 256. Only call when cria_uses_avx2().
+void cria_attention_scores_decode_avx2(const uint16_t *keys, size_t stride, const float *queries,
+                                       int heads, int head_size, int64_t count, float *scores,
+                                       size_t score_stride);
+/// out[h * out_stride + d] = dot(values + d * stride, probabilities + h * probability_stride, span)
+/// for d in [dim_begin, dim_end) and `heads` (1...4) heads, in ggml_vec_dot_f16 order; span is a
+/// multiple of 32. Only call when cria_uses_avx2().
+void cria_attention_values_decode_avx2(const uint16_t *values, size_t stride, const float *probabilities,
+                                       size_t probability_stride, int heads, int64_t span, int dim_begin,
+                                       int dim_end, float *out, size_t out_stride);
+
 // MARK: - Scalar twins (same bits as the AVX2 paths, any architecture)
 
 void cria_quantize_row_q8_0_scalar(const float *x, void *y, int64_t k);
