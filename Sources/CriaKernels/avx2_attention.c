@@ -118,9 +118,9 @@ CRIA_AVX2 void cria_attention_scores_decode_avx2(const uint16_t *keys, size_t st
     }
 }
 
-CRIA_AVX2 void cria_attention_values_decode_avx2(const uint16_t *values, size_t stride, const float *probabilities,
-                                                 size_t probability_stride, int heads, int64_t span, int dim_begin,
-                                                 int dim_end, float *out, size_t out_stride) {
+CRIA_AVX2 static CRIA_INLINE void values_decode(const uint16_t *values, size_t stride, const float *probabilities,
+                                                size_t probability_stride, const int heads, int64_t span,
+                                                int dim_begin, int dim_end, float *out, size_t out_stride) {
     for (int d = dim_begin; d < dim_end; d++) {
         const uint16_t *v = values + (size_t)d * stride;
         __m256 a[4][4];
@@ -135,6 +135,17 @@ CRIA_AVX2 void cria_attention_values_decode_avx2(const uint16_t *values, size_t 
             }
         }
         for (int h = 0; h < heads; h++) out[(size_t)h * out_stride + d] = hsum1(combine4(a[h]));
+    }
+}
+
+CRIA_AVX2 void cria_attention_values_decode_avx2(const uint16_t *values, size_t stride, const float *probabilities,
+                                                 size_t probability_stride, int heads, int64_t span, int dim_begin,
+                                                 int dim_end, float *out, size_t out_stride) {
+    switch (heads) {
+    case 1: values_decode(values, stride, probabilities, probability_stride, 1, span, dim_begin, dim_end, out, out_stride); return;
+    case 2: values_decode(values, stride, probabilities, probability_stride, 2, span, dim_begin, dim_end, out, out_stride); return;
+    case 3: values_decode(values, stride, probabilities, probability_stride, 3, span, dim_begin, dim_end, out, out_stride); return;
+    default: values_decode(values, stride, probabilities, probability_stride, 4, span, dim_begin, dim_end, out, out_stride); return;
     }
 }
 
