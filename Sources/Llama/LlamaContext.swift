@@ -93,8 +93,9 @@ public final class LlamaContext: @unchecked Sendable {
         cosines = try buffer(n * c.ropeDimensions / 2, Float.self)
         sines = try buffer(n * c.ropeDimensions / 2, Float.self)
         queryRounded = try buffer(n * c.queryDimension, Float.self)
-        // One row per thread for batches; one per head for single-token decode (`attentionDecode`).
-        let scratchRows = max(threads, c.headCount)
+        // One row per head: per thread, or per GQA group per thread (`attentionDecodeBatch`),
+        // or all heads at once (`attentionDecode`).
+        let scratchRows = max(threads * (c.headCount / c.headCountKV), c.headCount)
         scores = try buffer(scratchRows * contextLength, Float.self)
         probabilities = try buffer(scratchRows * cache.paddedCapacity, Float.self)
         let widest = max(c.embeddingLength, c.queryDimension, c.feedForwardLength)
@@ -356,6 +357,9 @@ public final class LlamaContext: @unchecked Sendable {
         if n == 1, !chunkBatched[0], chunkPositions[0] + 1 >= splitDecodeFrom {
             return attentionDecode(layer: layer)
         }
+        if n > 1, (0..<n).allSatisfy({ !chunkBatched[$0] }) {
+            return attentionDecodeBatch(layer: layer, n)
+        }
         let c = model.config
         let headCount = c.headCount, headSize = c.headSize, qDim = c.queryDimension
         let groupSize = c.headCount / c.headCountKV, width = self.width
@@ -394,6 +398,40 @@ public final class LlamaContext: @unchecked Sendable {
         }
     }
 
+    /// Single-token decode of several sequences at once (each entry of the chunk is its
+    /// sequence's only token): (token, KV head) pairs split across threads, the query heads of
+    /// a GQA group reading each key and value row together. Same numbers as `attention`.
+    private func attentionDecodeBatch(layer: Int, _ n: Int) {
+        let c = model.config
+        let headSize = c.headSize, qDim = c.queryDimension, kvHeads = c.headCountKV
+        let group = c.headCount / c.headCountKV, width = self.width
+        let scale = 1 / Float(headSize).squareRoot()
+        let qh = queryRounded, out = xb, cache = self.cache, padded = cache.paddedCapacity
+        let scores = self.scores, probabilities = self.probabilities, contextLength = self.contextLength
+        let sequences = chunkSequences, positions = chunkPositions
+        pool.run { thread, threads in
+            // This thread's rows of the scratch: `group` heads each.
+            let att = scores + thread * group * contextLength
+            let p = probabilities + thread * group * padded
+            for unit in stride(from: thread, to: n * kvHeads, by: threads) {
+                let t = unit / kvHeads, g = unit % kvHeads
+                let count = positions[t] + 1
+                AttentionKernels.groupScoresDecode(
+                    keys: cache.keys(layer: layer, sequence: sequences[t]) + g * contextLength * headSize, stride: headSize,
+                    queries: qh + t * qDim + g * group * headSize, heads: group, headSize: headSize, count: count,
+                    into: att, scoreStride: contextLength)
+                var span = 0
+                for h in 0..<group {
+                    span = LlamaContext.probabilities(att + h * contextLength, p + h * padded, count: count, scale: scale)
+                }
+                AttentionKernels.groupValuesDecode(
+                    values: cache.values(layer: layer, sequence: sequences[t]) + g * headSize * padded, stride: padded,
+                    probabilities: p, probabilityStride: padded, heads: group, span: span, dimensions: 0..<headSize,
+                    into: out + t * width + g * group * headSize, outStride: headSize)
+            }
+        }
+    }
+
     /// Context length from which single-token decode splits attention by positions and
     /// dimensions instead of by heads (three parallel phases instead of one); settable for tests.
     var splitDecodeFrom = 256
@@ -426,7 +464,8 @@ public final class LlamaContext: @unchecked Sendable {
         let values = cache.values(layer: layer, sequence: chunkSequences[0])
         let block = 128, blocks = (count + block - 1) / block
         pool.run { thread, threads in
-            for unit in stride(from: thread, to: kvHeads * blocks, by: threads) {
+            // Contiguous runs of blocks per thread: each streams its keys in order.
+            for unit in ThreadPool.chunk(kvHeads * blocks, part: thread, of: threads) {
                 let g = unit / blocks, start = unit % blocks * block
                 AttentionKernels.groupScoresDecode(
                     keys: keys + (g * contextLength + start) * headSize, stride: headSize, queries: qh + g * group * headSize,
@@ -441,7 +480,7 @@ public final class LlamaContext: @unchecked Sendable {
         }
         let dimensionBlock = 16, dimensionBlocks = (headSize + dimensionBlock - 1) / dimensionBlock
         pool.run { thread, threads in
-            for unit in stride(from: thread, to: kvHeads * dimensionBlocks, by: threads) {
+            for unit in ThreadPool.chunk(kvHeads * dimensionBlocks, part: thread, of: threads) {
                 let g = unit / dimensionBlocks, d = unit % dimensionBlocks * dimensionBlock
                 AttentionKernels.groupValuesDecode(
                     values: values + g * headSize * padded, stride: padded, probabilities: probabilities + g * group * padded,
