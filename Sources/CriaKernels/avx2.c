@@ -311,4 +311,90 @@ CRIA_MATMUL(cria_matmul_q4_1_q8_1_avx2, tile_q4_1, cria_matvec_q4_1_q8_1_avx2, T
 CRIA_MATMUL(cria_matmul_q4_0_q8_0_avx2, tile_q4_0, cria_matvec_q4_0_q8_0_avx2, TILE_ROWS, TILE_COLS)
 CRIA_MATMUL(cria_matmul_q8_0_q8_0_avx2, tile_q8_0, cria_matvec_q8_0_q8_0_avx2, TILE_ROWS, TILE_COLS)
 
+
+// MARK: - Q4_0 prompt matmul with rows in vector lanes
+//
+// For prompt batches llama.cpp does not use vec_dot on Q4_0: it repacks the weights and runs a
+// gemm whose float sums differ from vec_dot's. Here, too, a batch takes a faster order: eight
+// rows at once, one vector lane per row. Each block's integer dot Σ(q-8)·y is exact (maddubs of
+// the unsigned nibbles, three levels of 16-bit horizontal adds that cannot overflow, minus
+// 8·Σy); each row then accumulates fma(d_row·d_y, dot, acc) over its blocks in f32. The scalar
+// twin performs the same operations per element, so both give the same bits.
+
+// 8 · Σ y over one Q8_0 block.
+CRIA_AVX2 static inline int32_t q8_block_sum8(const __m256i y) {
+    const __m256i pairs = _mm256_maddubs_epi16(_mm256_set1_epi8(1), y);
+    return 8 * hsum_i32_8(_mm256_madd_epi16(pairs, _mm256_set1_epi16(1)));
+}
+
+CRIA_AVX2 static CRIA_INLINE void tile_q4_0_rows8(int C, int n, const uint8_t *w, size_t row_bytes, const uint8_t *xq,
+                                                  size_t xq_stride, float *out, size_t out_stride) {
+    __m256 acc[4];
+    for (int c = 0; c < C; c++) acc[c] = _mm256_setzero_ps();
+    for (int ib = 0; ib < n / 32; ib++) {
+        __m256i q[8];
+        float d[8];
+        for (int r = 0; r < 8; r++) {
+            const cria_block_q4_0 *x = (const cria_block_q4_0 *)(w + (size_t)r * row_bytes) + ib;
+            q[r] = nibbles(x->qs);
+            d[r] = f16_to_f32(x->d);
+        }
+        const __m256 dr = _mm256_loadu_ps(d);
+        for (int c = 0; c < C; c++) {
+            const cria_block_q8_0 *y = (const cria_block_q8_0 *)(xq + (size_t)c * xq_stride) + ib;
+            const __m256i yv = _mm256_loadu_si256((const __m256i *)y->qs);
+            __m256i p[8];
+            for (int r = 0; r < 8; r++) p[r] = _mm256_maddubs_epi16(q[r], yv);  // |.| <= 2·15·128
+            const __m256i h01 = _mm256_hadd_epi16(p[0], p[1]), h23 = _mm256_hadd_epi16(p[2], p[3]);
+            const __m256i h45 = _mm256_hadd_epi16(p[4], p[5]), h67 = _mm256_hadd_epi16(p[6], p[7]);
+            // Per 128-bit half, lane r: row r's sum over that half (at most 8·3840 < 2^15).
+            const __m256i h = _mm256_hadd_epi16(_mm256_hadd_epi16(h01, h23), _mm256_hadd_epi16(h45, h67));
+            __m256i dot = _mm256_add_epi32(_mm256_cvtepi16_epi32(_mm256_castsi256_si128(h)),
+                                           _mm256_cvtepi16_epi32(_mm256_extracti128_si256(h, 1)));
+            dot = _mm256_sub_epi32(dot, _mm256_set1_epi32(q8_block_sum8(yv)));
+            acc[c] = _mm256_fmadd_ps(_mm256_mul_ps(dr, _mm256_set1_ps(f16_to_f32(y->d))), _mm256_cvtepi32_ps(dot), acc[c]);
+        }
+    }
+    for (int c = 0; c < C; c++) {
+        float t[8];
+        _mm256_storeu_ps(t, acc[c]);
+        for (int r = 0; r < 8; r++) out[(size_t)c * out_stride + r] = t[r];
+    }
+}
+
+// One row with the same arithmetic (rows left over after the 8-row tiles).
+CRIA_AVX2 static void row_q4_0_lanes(int n, const uint8_t *w, const uint8_t *xq, size_t xq_stride, int64_t ncols,
+                                     float *out, size_t out_stride) {
+    const cria_block_q4_0 *x = (const cria_block_q4_0 *)w;
+    for (int64_t c = 0; c < ncols; c++) {
+        const cria_block_q8_0 *y = (const cria_block_q8_0 *)(xq + (size_t)c * xq_stride);
+        float acc = 0;
+        for (int ib = 0; ib < n / 32; ib++) {
+            const __m256i yv = _mm256_loadu_si256((const __m256i *)y[ib].qs);
+            const __m256i p = _mm256_maddubs_epi16(nibbles(x[ib].qs), yv);
+            const int32_t dot = hsum_i32_8(_mm256_madd_epi16(p, _mm256_set1_epi16(1))) - q8_block_sum8(yv);
+            const float scale = f16_to_f32(x[ib].d) * f16_to_f32(y[ib].d);
+            acc = _mm_cvtss_f32(_mm_fmadd_ss(_mm_set_ss(scale), _mm_set_ss((float)dot), _mm_set_ss(acc)));
+        }
+        out[(size_t)c * out_stride] = acc;
+    }
+}
+
+CRIA_AVX2 void cria_matmul_q4_0_q8_0_lanes_avx2(const void *w, size_t row_bytes, const void *xq, size_t xq_stride,
+                                                float *out, size_t out_stride, int64_t row_begin, int64_t row_end,
+                                                int64_t ncols, int n) {
+    const uint8_t *wb = w, *xb = xq;
+    int64_t r = row_begin;
+    for (; r + 8 <= row_end; r += 8) {
+        int64_t c = 0;
+        for (; c + 4 <= ncols; c += 4)
+            tile_q4_0_rows8(4, n, wb + (size_t)r * row_bytes, row_bytes, xb + (size_t)c * xq_stride, xq_stride,
+                            out + (size_t)c * out_stride + r, out_stride);
+        for (; c < ncols; c++)
+            tile_q4_0_rows8(1, n, wb + (size_t)r * row_bytes, row_bytes, xb + (size_t)c * xq_stride, xq_stride,
+                            out + (size_t)c * out_stride + r, out_stride);
+    }
+    for (; r < row_end; r++) row_q4_0_lanes(n, wb + (size_t)r * row_bytes, xb, xq_stride, ncols, out + r, out_stride);
+}
+
 #endif

@@ -36,6 +36,7 @@ void cria_matvec_q8_0_q8_0_avx2(const void *w, size_t row_bytes, const void *xq,
 CRIA_MATMUL_DECL(cria_matmul_q4_1_q8_1_avx2)
 CRIA_MATMUL_DECL(cria_matmul_q4_0_q8_0_avx2)
 CRIA_MATMUL_DECL(cria_matmul_q8_0_q8_0_avx2)
+CRIA_MATMUL_DECL(cria_matmul_q4_0_q8_0_lanes_avx2)
 #endif
 
 #endif

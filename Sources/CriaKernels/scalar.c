@@ -205,3 +205,26 @@ float cria_vec_dot_q8_0_q8_0_scalar(int n, const void *vx, const void *vy) {
     }
     return hsum8(acc);
 }
+
+// Twin of cria_matmul_q4_0_q8_0_lanes_avx2: exact integer block dots, one fmaf chain per output.
+void cria_matmul_q4_0_q8_0_lanes_scalar(const void *w, size_t row_bytes, const void *xq, size_t xq_stride,
+                                        float *out, size_t out_stride, int64_t row_begin, int64_t row_end,
+                                        int64_t ncols, int n) {
+    for (int64_t c = 0; c < ncols; c++) {
+        const cria_block_q8_0 *y = (const cria_block_q8_0 *)((const uint8_t *)xq + (size_t)c * xq_stride);
+        for (int64_t r = row_begin; r < row_end; r++) {
+            const cria_block_q4_0 *x = (const cria_block_q4_0 *)((const uint8_t *)w + (size_t)r * row_bytes);
+            float acc = 0;
+            for (int ib = 0; ib < n / 32; ib++) {
+                int32_t dot = 0;
+                for (int k = 0; k < 16; k++) {
+                    dot += ((x[ib].qs[k] & 0x0f) - 8) * y[ib].qs[k];
+                    dot += ((x[ib].qs[k] >> 4) - 8) * y[ib].qs[k + 16];
+                }
+                const float scale = cria_fp16_to_fp32(x[ib].d) * cria_fp16_to_fp32(y[ib].d);
+                acc = fmaf(scale, (float)dot, acc);
+            }
+            out[(size_t)c * out_stride + r] = acc;
+        }
+    }
+}

@@ -290,7 +290,7 @@ public final class LlamaContext: @unchecked Sendable {
         }
         if outputs > 0 {
             let vocabulary = c.vocabularySize
-            matmul(outputs, .init(w.output, xb, width, logits + firstOutput * vocabulary, vocabulary))
+            matmul(outputs, .init(w.output, xb, width, logits + firstOutput * vocabulary, vocabulary), tokens: false)
         }
         return outputs
     }
@@ -513,7 +513,9 @@ public final class LlamaContext: @unchecked Sendable {
     /// Up to three products over `columns` tokens in one parallel job; the rows of all of them
     /// are concatenated and split evenly across the threads. Inputs of weight types with an
     /// integer dot product are quantized once first, as llama.cpp quantizes src1.
-    private func matmul(_ columns: Int, _ a: Product, _ b: Product? = nil, _ c: Product? = nil) {
+    /// - Parameter tokens: the columns are the chunk's tokens (not the compact rows of the
+    ///   output head), so each takes the matmul order of its token (`chunkBatched`).
+    private func matmul(_ columns: Int, _ a: Product, _ b: Product? = nil, _ c: Product? = nil, tokens: Bool = true) {
         // Each distinct (input, activation type) is quantized once, into the slot of its first use.
         func sameInput(_ p: Product?, _ other: Product?) -> Bool {
             guard let p, let other, p.input == other.input else { return false }
@@ -533,10 +535,11 @@ public final class LlamaContext: @unchecked Sendable {
         let qb = sb.map { UnsafeRawPointer(slots[$0]) }
         let qc = sc.map { UnsafeRawPointer(slots[$0]) }
         let rowsA = a.matrix.rows, rowsB = b?.matrix.rows ?? 0, rowsC = c?.matrix.rows ?? 0
+        let prompt: UnsafePointer<Bool>? = tokens ? UnsafePointer(chunkBatched) : nil
         pool.parallelFor(rowsA + rowsB + rowsC) { range in
-            LlamaContext.product(a, qa, columns, range, offset: 0)
-            if let b { LlamaContext.product(b, qb, columns, range, offset: rowsA) }
-            if let c { LlamaContext.product(c, qc, columns, range, offset: rowsA + rowsB) }
+            LlamaContext.product(a, qa, columns, prompt, range, offset: 0)
+            if let b { LlamaContext.product(b, qb, columns, prompt, range, offset: rowsA) }
+            if let c { LlamaContext.product(c, qc, columns, prompt, range, offset: rowsA + rowsB) }
         }
     }
 
@@ -548,8 +551,12 @@ public final class LlamaContext: @unchecked Sendable {
     }
 
     /// The part of product `p` whose rows (offset by `offset` in the concatenation) fall in
-    /// `range`. Columns go in groups whose quantized activations fit in L2 next to the weights.
-    private static func product(_ p: Product, _ xq: UnsafeRawPointer?, _ columns: Int, _ range: Range<Int>, offset: Int) {
+    /// `range`. Columns go in groups whose quantized activations fit in L2 next to the weights,
+    /// and that are all prompt tokens or all single tokens (`prompt`, one flag per column).
+    private static func product(
+        _ p: Product, _ xq: UnsafeRawPointer?, _ columns: Int, _ prompt: UnsafePointer<Bool>?, _ range: Range<Int>,
+        offset: Int
+    ) {
         let m = p.matrix
         let lo = max(range.lowerBound - offset, 0), hi = min(range.upperBound - offset, m.rows)
         guard lo < hi else { return }
@@ -565,12 +572,18 @@ public final class LlamaContext: @unchecked Sendable {
         let group = max(4, 192 * 1024 / xqStride / 4 * 4)
         var col = 0
         while col < columns {
-            let count = min(group, columns - col)
+            let promptOrder = prompt?[col] ?? false
+            var end = min(col + group, columns)
+            if let prompt {
+                var e = col + 1
+                while e < end, prompt[e] == promptOrder { e += 1 }
+                end = e
+            }
             QuantizedMatVec.matmul(
                 m.type, weights: m.data, rowBytes: m.rowBytes, xq: xq + col * xqStride, xqStride: xqStride,
-                out: p.output + col * p.outputStride, outStride: p.outputStride, rows: lo..<hi, columns: count,
-                cols: m.columns)
-            col += count
+                out: p.output + col * p.outputStride, outStride: p.outputStride, rows: lo..<hi, columns: end - col,
+                cols: m.columns, promptOrder: promptOrder)
+            col = end
         }
     }
 }

@@ -86,14 +86,20 @@ public enum QuantizedMatVec {
     /// - Parameters:
     ///   - xq: `(columns, xqStride)` bytes of quantized activations, as `quantize` wrote them.
     ///   - out: `(columns, outStride)`.
+    ///   - promptOrder: the columns are tokens of prompts. Q4_0 then takes the faster order
+    ///     of `cria_matmul_q4_0_q8_0_lanes` (as llama.cpp's repacked Q4_0 gemm leaves vec_dot's
+    ///     order for prompts); every other type is bit-identical to `matvec` either way.
     public static func matmul(
         _ type: GGMLType, weights: UnsafeRawPointer, rowBytes: Int, xq: UnsafeRawPointer, xqStride: Int,
-        out: UnsafeMutablePointer<Float>, outStride: Int, rows: Range<Int>, columns: Int, cols: Int
+        out: UnsafeMutablePointer<Float>, outStride: Int, rows: Range<Int>, columns: Int, cols: Int,
+        promptOrder: Bool = false
     ) {
         precondition(cols % type.blockSize == 0, "quantized rows need a multiple of \(type.blockSize) columns, got \(cols)")
         let begin = Int64(rows.lowerBound), end = Int64(rows.upperBound), n = Int32(cols), c = Int64(columns)
         switch type {
         case .q4_1: cria_matmul_q4_1_q8_1(weights, rowBytes, xq, xqStride, out, outStride, begin, end, c, n)
+        case .q4_0 where promptOrder:
+            cria_matmul_q4_0_q8_0_lanes(weights, rowBytes, xq, xqStride, out, outStride, begin, end, c, n)
         case .q4_0: cria_matmul_q4_0_q8_0(weights, rowBytes, xq, xqStride, out, outStride, begin, end, c, n)
         case .q8_0: cria_matmul_q8_0_q8_0(weights, rowBytes, xq, xqStride, out, outStride, begin, end, c, n)
         case .q2_K: cria_matmul_q2_K_q8_K(weights, rowBytes, xq, xqStride, out, outStride, begin, end, c, n)

@@ -285,6 +285,47 @@ struct QuantizedMatVecTests {
         }
     }
 
+    @Test("Q4_0 prompt order: AVX2 equals its scalar twin and stays close to vec_dot")
+    func q4_0PromptOrder() {
+        var rng = SeededGenerator(seed: 0xF0)
+        for (count, rows, columns) in [(32, 1, 1), (64, 9, 5), (576, 16, 4), (160, 21, 7), (2048, 8, 9)] {
+            let w = randomWeights(.q4_0, count: count * rows, using: &rng)
+            let rowBytes = w.count / rows
+            let xqStride = QuantizedMatVec.quantizedBytes(count: count, as: .q8_0)
+            var xq: [UInt8] = []
+            for _ in 0..<columns { xq += quantize(edgeActivations(count, using: &rng), as: .q8_0, scalar: false) }
+            var fast = [Float](repeating: -1, count: columns * rows)
+            var twin = fast, exact = fast
+            w.withUnsafeBytes { wb in
+                xq.withUnsafeBytes { xb in
+                    let wp = wb.baseAddress!, xp = xb.baseAddress!
+                    fast.withUnsafeMutableBufferPointer {
+                        QuantizedMatVec.matmul(.q4_0, weights: wp, rowBytes: rowBytes, xq: xp, xqStride: xqStride, out: $0.baseAddress!,
+                                               outStride: rows, rows: 0..<rows, columns: columns, cols: count, promptOrder: true)
+                    }
+                    twin.withUnsafeMutableBufferPointer {
+                        cria_matmul_q4_0_q8_0_lanes_scalar(wp, rowBytes, xp, xqStride, $0.baseAddress!, rows, 0, Int64(rows),
+                                                           Int64(columns), Int32(count))
+                    }
+                    exact.withUnsafeMutableBufferPointer {
+                        QuantizedMatVec.matmul(.q4_0, weights: wp, rowBytes: rowBytes, xq: xp, xqStride: xqStride, out: $0.baseAddress!,
+                                               outStride: rows, rows: 0..<rows, columns: columns, cols: count)
+                    }
+                }
+            }
+            #expect(fast.map(\.bitPattern) == twin.map(\.bitPattern), "\(count)×\(rows)×\(columns)")
+            for i in fast.indices {
+                // Huge activation blocks overflow to inf or nan in both orders alike.
+                guard exact[i].isFinite else {
+                    #expect(!fast[i].isFinite, "\(count)×\(rows)×\(columns) [\(i)]")
+                    continue
+                }
+                let tolerance = 1e-5 * max(1, abs(exact[i]))
+                #expect(abs(fast[i] - exact[i]) <= tolerance, "\(count)×\(rows)×\(columns) [\(i)]: \(fast[i]) vs \(exact[i])")
+            }
+        }
+    }
+
     // MARK: - Against float math
 
     @Test("quantized dot is close to the exact dot of the dequantized operands", arguments: weightTypes)

@@ -99,6 +99,13 @@ void cria_attention_values_decode_avx2(const uint16_t *values, size_t stride, co
                                        size_t probability_stride, int heads, int64_t span, int dim_begin,
                                        int dim_end, float *out, size_t out_stride);
 
+/// Q4_0 weights times Q8_0 activation columns in the order used for prompt batches: per block
+/// the exact integer dot Σ(q-8)·y, then per output acc = fmaf(d_w · d_y, dot, acc) over the
+/// blocks in order (llama.cpp likewise leaves vec_dot's order for its repacked Q4_0 gemm).
+/// Same arguments and layout as cria_matmul_q4_0_q8_0.
+void cria_matmul_q4_0_q8_0_lanes(const void *w, size_t row_bytes, const void *xq, size_t xq_stride, float *out,
+                                 size_t out_stride, int64_t row_begin, int64_t row_end, int64_t ncols, int n);
+
 // MARK: - Scalar twins (same bits as the AVX2 paths, any architecture)
 
 void cria_quantize_row_q8_0_scalar(const float *x, void *y, int64_t k);
@@ -110,6 +117,9 @@ void cria_matmul_q4_1_q8_1_scalar(const void *w, size_t row_bytes, const void *x
                                   size_t out_stride, int64_t row_begin, int64_t row_end, int64_t ncols, int n);
 void cria_matmul_q4_0_q8_0_scalar(const void *w, size_t row_bytes, const void *xq, size_t xq_stride, float *out,
                                   size_t out_stride, int64_t row_begin, int64_t row_end, int64_t ncols, int n);
+void cria_matmul_q4_0_q8_0_lanes_scalar(const void *w, size_t row_bytes, const void *xq, size_t xq_stride,
+                                        float *out, size_t out_stride, int64_t row_begin, int64_t row_end,
+                                        int64_t ncols, int n);
 void cria_matmul_q8_0_q8_0_scalar(const void *w, size_t row_bytes, const void *xq, size_t xq_stride, float *out,
                                   size_t out_stride, int64_t row_begin, int64_t row_end, int64_t ncols, int n);
 
