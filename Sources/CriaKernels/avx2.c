@@ -321,6 +321,10 @@ CRIA_MATMUL(cria_matmul_q8_0_q8_0_avx2, tile_q8_0, cria_matvec_q8_0_q8_0_avx2, T
 // 8·Σy); each row then accumulates fma(d_row·d_y, dot, acc) over its blocks in f32. The scalar
 // twin performs the same operations per element, so both give the same bits.
 
+#ifndef TILE_LANES_COLS
+#define TILE_LANES_COLS 4
+#endif
+
 // 8 · Σ y over one Q8_0 block.
 CRIA_AVX2 static inline int32_t q8_block_sum8(const __m256i y) {
     const __m256i pairs = _mm256_maddubs_epi16(_mm256_set1_epi8(1), y);
@@ -328,7 +332,7 @@ CRIA_AVX2 static inline int32_t q8_block_sum8(const __m256i y) {
 }
 
 CRIA_AVX2 static CRIA_INLINE void tile_q4_0_rows8(int C, int n, const uint8_t *w, size_t row_bytes, const uint8_t *xq,
-                                                  size_t xq_stride, float *out, size_t out_stride) {
+                                                  size_t xq_stride, const int32_t *ysum8, float *out, size_t out_stride) {
     __m256 acc[4];
     for (int c = 0; c < C; c++) acc[c] = _mm256_setzero_ps();
     for (int ib = 0; ib < n / 32; ib++) {
@@ -351,7 +355,7 @@ CRIA_AVX2 static CRIA_INLINE void tile_q4_0_rows8(int C, int n, const uint8_t *w
             const __m256i h = _mm256_hadd_epi16(_mm256_hadd_epi16(h01, h23), _mm256_hadd_epi16(h45, h67));
             __m256i dot = _mm256_add_epi32(_mm256_cvtepi16_epi32(_mm256_castsi256_si128(h)),
                                            _mm256_cvtepi16_epi32(_mm256_extracti128_si256(h, 1)));
-            dot = _mm256_sub_epi32(dot, _mm256_set1_epi32(q8_block_sum8(yv)));
+            dot = _mm256_sub_epi32(dot, _mm256_set1_epi32(ysum8[c * (n / 32) + ib]));
             acc[c] = _mm256_fmadd_ps(_mm256_mul_ps(dr, _mm256_set1_ps(f16_to_f32(y->d))), _mm256_cvtepi32_ps(dot), acc[c]);
         }
     }
@@ -384,16 +388,32 @@ CRIA_AVX2 void cria_matmul_q4_0_q8_0_lanes_avx2(const void *w, size_t row_bytes,
                                                 float *out, size_t out_stride, int64_t row_begin, int64_t row_end,
                                                 int64_t ncols, int n) {
     const uint8_t *wb = w, *xb = xq;
-    int64_t r = row_begin;
-    for (; r + 8 <= row_end; r += 8) {
-        int64_t c = 0;
-        for (; c + 4 <= ncols; c += 4)
-            tile_q4_0_rows8(4, n, wb + (size_t)r * row_bytes, row_bytes, xb + (size_t)c * xq_stride, xq_stride,
-                            out + (size_t)c * out_stride + r, out_stride);
-        for (; c < ncols; c++)
-            tile_q4_0_rows8(1, n, wb + (size_t)r * row_bytes, row_bytes, xb + (size_t)c * xq_stride, xq_stride,
-                            out + (size_t)c * out_stride + r, out_stride);
+    const int nb = n / 32;
+    if (nb > 64 * 64) {  // rows longer than 131072: beyond the stack table below
+        cria_matmul_q4_0_q8_0_lanes_scalar(w, row_bytes, xq, xq_stride, out, out_stride, row_begin, row_end, ncols, n);
+        return;
     }
+    int64_t r = row_begin;
+    // 8·Σy of every column's blocks, once for all row tiles; columns in groups to bound the stack.
+    int32_t ysum8[64 * 64];
+    const int64_t group = nb <= 64 ? 64 : 64 * 64 / nb;
+    for (int64_t c0 = 0; c0 < ncols; c0 += group) {
+        const int64_t cols = ncols - c0 < group ? ncols - c0 : group;
+        for (int64_t c = 0; c < cols; c++)
+            for (int ib = 0; ib < nb; ib++)
+                ysum8[c * nb + ib] = q8_block_sum8(_mm256_loadu_si256(
+                    (const __m256i *)((const cria_block_q8_0 *)(xb + (size_t)(c0 + c) * xq_stride) + ib)->qs));
+        for (r = row_begin; r + 8 <= row_end; r += 8) {
+            int64_t c = 0;
+            for (; c + TILE_LANES_COLS <= cols; c += TILE_LANES_COLS)
+                tile_q4_0_rows8(TILE_LANES_COLS, n, wb + (size_t)r * row_bytes, row_bytes, xb + (size_t)(c0 + c) * xq_stride,
+                                xq_stride, ysum8 + c * nb, out + (size_t)(c0 + c) * out_stride + r, out_stride);
+            for (; c < cols; c++)
+                tile_q4_0_rows8(1, n, wb + (size_t)r * row_bytes, row_bytes, xb + (size_t)(c0 + c) * xq_stride, xq_stride,
+                                ysum8 + c * nb, out + (size_t)(c0 + c) * out_stride + r, out_stride);
+        }
+    }
+    r = row_begin + (row_end - row_begin) / 8 * 8;
     for (; r < row_end; r++) row_q4_0_lanes(n, wb + (size_t)r * row_bytes, xb, xq_stride, ncols, out + r, out_stride);
 }
 
