@@ -46,6 +46,18 @@ CRIA_AVX2 static inline __m256 load_f16(const uint16_t *p) {
     return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)p));
 }
 
+// The scores of `lanes` (at most 8) positions of each head, from their accumulator sums.
+CRIA_AVX2 static inline void store_scores(__m256 sums[4][8], int heads, int lanes, float *scores, size_t score_stride) {
+    for (int h = 0; h < heads; h++) {
+        float *out = scores + (size_t)h * score_stride;
+        if (lanes == 8) {
+            _mm256_storeu_ps(out, hsum8x8(sums[h]));
+        } else {
+            for (int p = 0; p < lanes; p++) out[p] = hsum1(sums[h][p]);
+        }
+    }
+}
+
 // Head size 64 with a compile-time head count: the key row stays in 8 registers.
 #define CRIA_INLINE __attribute__((always_inline)) inline
 
@@ -68,14 +80,7 @@ CRIA_AVX2 static CRIA_INLINE void scores_64(const uint16_t *keys, size_t stride,
                 sums[h][p] = combine4(a);
             }
         }
-        for (int h = 0; h < heads; h++) {
-            float *out = scores + (size_t)h * score_stride + t;
-            if (lanes == 8) {
-                _mm256_storeu_ps(out, hsum8x8(sums[h]));
-            } else {
-                for (int p = 0; p < lanes; p++) out[p] = hsum1(sums[h][p]);
-            }
-        }
+        store_scores(sums, heads, lanes, scores + t, score_stride);
     }
 }
 
@@ -107,14 +112,7 @@ CRIA_AVX2 void cria_attention_scores_decode_avx2(const uint16_t *keys, size_t st
                 sums[h][p] = combine4(a);
             }
         }
-        for (int h = 0; h < heads; h++) {
-            float *out = scores + (size_t)h * score_stride + t;
-            if (lanes == 8) {
-                _mm256_storeu_ps(out, hsum8x8(sums[h]));
-            } else {
-                for (int p = 0; p < lanes; p++) out[p] = hsum1(sums[h][p]);
-            }
-        }
+        store_scores(sums, heads, lanes, scores + t, score_stride);
     }
 }
 

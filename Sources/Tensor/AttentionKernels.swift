@@ -81,33 +81,7 @@ public enum AttentionKernels {
         batched: Bool, into scores: UnsafeMutablePointer<Float>
     ) {
         if batched {
-            // Four positions at a time: each dot is one dependent FMA chain, so independent
-            // chains side by side keep the FMA units busy (same operations per position).
-            var t = 0
-            if headSize & 7 == 0 {
-                while t + 4 <= count {
-                    let k0 = keys + t * stride, k1 = k0 + stride, k2 = k1 + stride, k3 = k2 + stride
-                    var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
-                    var i = 0
-                    while i < headSize {
-                        let qv = GGMLMath.load8(query + i)
-                        a0 = a0.addingProduct(GGMLMath.load8(k0 + i), qv)
-                        a1 = a1.addingProduct(GGMLMath.load8(k1 + i), qv)
-                        a2 = a2.addingProduct(GGMLMath.load8(k2 + i), qv)
-                        a3 = a3.addingProduct(GGMLMath.load8(k3 + i), qv)
-                        i += 8
-                    }
-                    scores[t] = GGMLMath.hsum(a0)
-                    scores[t + 1] = GGMLMath.hsum(a1)
-                    scores[t + 2] = GGMLMath.hsum(a2)
-                    scores[t + 3] = GGMLMath.hsum(a3)
-                    t += 4
-                }
-            }
-            while t < count {
-                scores[t] = dotBatch(keys + t * stride, query, headSize)
-                t += 1
-            }
+            rowDotsBatch(keys, stride: stride, query, n: headSize, rows: count, into: scores)
         } else {
             for t in 0..<count { scores[t] = dotDecode(keys + t * stride, query, headSize) }
         }
@@ -123,32 +97,43 @@ public enum AttentionKernels {
         batched: Bool, into out: UnsafeMutablePointer<Float>
     ) {
         if batched {
-            // Four output elements at a time, sharing the probability loads.
-            var d = 0
-            while d + 4 <= headSize {
-                let v0 = values + d * stride, v1 = v0 + stride, v2 = v1 + stride, v3 = v2 + stride
-                var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
-                var t = 0
-                while t < span {
-                    let p = GGMLMath.load8(probabilities + t)
-                    a0 = a0.addingProduct(GGMLMath.load8(v0 + t), p)
-                    a1 = a1.addingProduct(GGMLMath.load8(v1 + t), p)
-                    a2 = a2.addingProduct(GGMLMath.load8(v2 + t), p)
-                    a3 = a3.addingProduct(GGMLMath.load8(v3 + t), p)
-                    t += 8
-                }
-                out[d] = GGMLMath.hsum(a0)
-                out[d + 1] = GGMLMath.hsum(a1)
-                out[d + 2] = GGMLMath.hsum(a2)
-                out[d + 3] = GGMLMath.hsum(a3)
-                d += 4
-            }
-            while d < headSize {
-                out[d] = dotBatch(values + d * stride, probabilities, span)
-                d += 1
-            }
+            rowDotsBatch(values, stride: stride, probabilities, n: span, rows: headSize, into: out)
         } else {
             for d in 0..<headSize { out[d] = dotDecode(values + d * stride, probabilities, span) }
+        }
+    }
+
+    /// `out[r] = dotBatch(rows r of x, y, n)` for `rows` rows `stride` apart. Four rows at a
+    /// time: each dot is one dependent FMA chain, so independent chains side by side keep the
+    /// FMA units busy, and the loads of y are shared (same operations per row).
+    static func rowDotsBatch(
+        _ x: UnsafePointer<Float16>, stride: Int, _ y: UnsafePointer<Float>, n: Int, rows: Int,
+        into out: UnsafeMutablePointer<Float>
+    ) {
+        var r = 0
+        if n & 7 == 0 {
+            while r + 4 <= rows {
+                let x0 = x + r * stride, x1 = x0 + stride, x2 = x1 + stride, x3 = x2 + stride
+                var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
+                var i = 0
+                while i < n {
+                    let yv = GGMLMath.load8(y + i)
+                    a0 = a0.addingProduct(GGMLMath.load8(x0 + i), yv)
+                    a1 = a1.addingProduct(GGMLMath.load8(x1 + i), yv)
+                    a2 = a2.addingProduct(GGMLMath.load8(x2 + i), yv)
+                    a3 = a3.addingProduct(GGMLMath.load8(x3 + i), yv)
+                    i += 8
+                }
+                out[r] = GGMLMath.hsum(a0)
+                out[r + 1] = GGMLMath.hsum(a1)
+                out[r + 2] = GGMLMath.hsum(a2)
+                out[r + 3] = GGMLMath.hsum(a3)
+                r += 4
+            }
+        }
+        while r < rows {
+            out[r] = dotBatch(x + r * stride, y, n)
+            r += 1
         }
     }
 
