@@ -98,11 +98,11 @@ import Testing
 
     @Test func benchReportsJSON() throws {
         let path = Fixtures.root.appendingPathComponent("synthetic/mixed-types.gguf").path
-        let r = try CLI.run(["bench", "--model", path, "--prompt-tokens", "8", "--gen-tokens", "4",
+        let r = try CLI.run(["bench", "--model", path, "--prompt-tokens", "8", "--gen-tokens", "4", "--batch", "3",
                              "--repetitions", "2", "--threads", "2", "--json"])
         #expect(r.status == 0)
         let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
-        for key in ["prefill_tokens_per_second", "decode_tokens_per_second"] {
+        for key in ["prefill_tokens_per_second", "decode_tokens_per_second", "batch_decode_tokens_per_second"] {
             #expect(((object?[key] as? NSNumber)?.doubleValue ?? 0) > 0, "\(key)")
         }
         #expect((object?["prompt_tokens"] as? NSNumber)?.intValue == 8)
@@ -110,12 +110,21 @@ import Testing
         #expect((object?["threads"] as? NSNumber)?.intValue == 2)
         #expect((object?["model_bytes"] as? NSNumber)?.intValue == 1_698_720)
         #expect(((object?["peak_rss_bytes"] as? NSNumber)?.intValue ?? 0) > 0)
+        #expect((object?["batch"] as? NSNumber)?.intValue == 3)
+        // 2 layers × 2 KV heads × 64 × 2 (keys and values) × 2 bytes × 12 positions.
+        #expect((object?["kv_cache_bytes"] as? NSNumber)?.intValue == 2 * 128 * 2 * 2 * 12)
         #expect(r.stderr.contains("repetition 2/2"))
+
+        // Without --batch there is no batch figure.
+        let single = try CLI.run(["bench", "--model", path, "--prompt-tokens", "4", "--gen-tokens", "2", "--repetitions", "1", "--json"])
+        let singleObject = try JSONSerialization.jsonObject(with: Data(single.stdout.utf8)) as? [String: Any]
+        #expect(single.status == 0 && singleObject?["batch_decode_tokens_per_second"] == nil)
     }
 
     @Test func benchRejectsBadInput() throws {
         let path = Fixtures.root.appendingPathComponent("synthetic/mixed-types.gguf").path
-        for flags in [["--repetitions", "0"], ["--prompt-tokens", "-1"], ["--prompt-tokens", "0", "--gen-tokens", "0"]] {
+        for flags in [["--repetitions", "0"], ["--prompt-tokens", "-1"], ["--prompt-tokens", "0", "--gen-tokens", "0"],
+                      ["--batch", "0"], ["--batch", "257"]] {
             let r = try CLI.run(["bench", "--model", path] + flags)
             #expect(r.status == 64, "flags \(flags)")
         }
