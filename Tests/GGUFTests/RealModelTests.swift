@@ -33,7 +33,7 @@ struct RealModelTests {
         let end = file.dataOffset + 64
         var points = Set((0..<220).map { i in i * i * end / (220 * 220) })  // denser near the start
         points.formUnion((file.dataOffset - 30)...(file.dataOffset + 30))
-        try whole.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+        whole.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
             for length in points.sorted() {
                 let storage = ByteStorage(copying: UnsafeRawBufferPointer(rebasing: raw[0..<length]))
                 #expect(throws: GGUFError.self, "prefix \(length)") {
