@@ -52,6 +52,7 @@ public final class LlamaContext: @unchecked Sendable {
     /// Per-sequence scratch of `evaluate`: next expected position and tokens in the batch.
     private var expected: [Int]
     private var counts: [Int]
+    private var stepEntry = [LlamaBatchEntry(token: 0, position: 0, sequence: 0, wantsLogits: true)]
 
     /// - Parameters:
     ///   - contextLength: positions each sequence holds, at most the model's trained context.
@@ -174,8 +175,10 @@ public final class LlamaContext: @unchecked Sendable {
     /// token after it.
     @discardableResult
     public func step(_ token: Int32) throws -> UnsafeBufferPointer<Float> {
-        let logits = try evaluate([LlamaBatchEntry(token: token, position: length(of: 0), sequence: 0, wantsLogits: true)])
-        return logits[0]
+        // One reused entry: decoding allocates nothing per token.
+        stepEntry[0].token = token
+        stepEntry[0].position = length(of: 0)
+        return try evaluate(stepEntry)[0]
     }
 
     /// Evaluates `tokens` at the next positions of `sequence` as one batch and returns the

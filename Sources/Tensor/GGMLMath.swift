@@ -189,46 +189,7 @@ public enum GGMLMath {
         for i in 0..<n { out[i] = x[i] * scale * weight[i] }
     }
 
-    // MARK: - f16 dot products of attention
-
-    /// Σ x[i]·y[i] over f16 vectors as ggml_vec_dot_f16 on AVX2 (single-token decode):
-    /// four 8-lane FMA accumulators over blocks of 32, reduced pairwise; the tail past the
-    /// last whole block of 32 is added in Double.
-    @inline(__always)
-    public static func dotF16Decode(_ x: UnsafePointer<Float16>, _ y: UnsafePointer<Float16>, _ n: Int) -> Float {
-        var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
-        let whole = n & ~31
-        var i = 0
-        while i < whole {
-            a0 = a0.addingProduct(load8(x + i), load8(y + i))
-            a1 = a1.addingProduct(load8(x + i + 8), load8(y + i + 8))
-            a2 = a2.addingProduct(load8(x + i + 16), load8(y + i + 16))
-            a3 = a3.addingProduct(load8(x + i + 24), load8(y + i + 24))
-            i += 32
-        }
-        a0 = a0 + a2
-        a1 = a1 + a3
-        a0 = a0 + a1
-        var sum = Double(hsumHadd(a0))
-        while i < n {
-            sum += Double(Float(x[i]) * Float(y[i]))
-            i += 1
-        }
-        return Float(sum)
-    }
-
-    /// Σ x[i]·y[i] over f16 vectors as llamafile's tinyBLAS on AVX2 (batches of two or more
-    /// tokens): one 8-lane FMA accumulator; n must be a multiple of 8.
-    @inline(__always)
-    public static func dotF16Batch(_ x: UnsafePointer<Float16>, _ y: UnsafePointer<Float16>, _ n: Int) -> Float {
-        var acc = SIMD8<Float>()
-        var i = 0
-        while i < n {
-            acc = acc.addingProduct(load8(x + i), load8(y + i))
-            i += 8
-        }
-        return hsum(acc)
-    }
+    // MARK: - f16 loads (the attention kernels read the f16 KV cache through this)
 
     @inline(__always)
     static func load8(_ p: UnsafePointer<Float16>) -> SIMD8<Float> {

@@ -68,18 +68,6 @@ public enum QuantizedMatVec {
         }
     }
 
-    /// Quantizes `columns` activation vectors at once.
-    /// - Parameters:
-    ///   - x: `(columns, xStride)` floats; each column has `count` values.
-    ///   - into: `(columns, quantizedBytes(count:as:))` bytes.
-    public static func quantize(
-        _ x: UnsafePointer<Float>, xStride: Int, columns: Int, count: Int, as type: GGMLType,
-        into: UnsafeMutableRawPointer
-    ) {
-        let stride = quantizedBytes(count: count, as: type)
-        for c in 0..<columns { quantize(x + c * xStride, count: count, as: type, into: into + c * stride) }
-    }
-
     /// `out[c * outStride + r] = dot(weights row r, column c)` for `r` in `rows` and `c` in
     /// `0..<columns`, each bit-identical to `matvec` of that column: the weights are read once
     /// for a tile of columns instead of once per column.

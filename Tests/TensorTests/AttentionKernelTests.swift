@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Tensor
 
@@ -74,6 +75,20 @@ import Testing
                     }
                 }
             }
+        }
+    }
+
+    @Test(arguments: [8, 32, 64, 96, 100, 256])
+    func dotsAgreeWithDouble(n: Int) {
+        let x = (0..<n).map { Float16(Float(cos(Double($0) * 0.3))) }
+        let y = (0..<n).map { Float(Float16(Float(sin(Double($0) * 0.7)))) }
+        var exact: Double = 0
+        for i in 0..<n { exact += Double(Float(x[i])) * Double(y[i]) }
+        let decode = AttentionKernels.dotDecode(x, y, n)
+        #expect(abs(Double(decode) - exact) < 1e-4)
+        if n % 8 == 0 {
+            let batch = AttentionKernels.dotBatch(x, y, n)
+            #expect(abs(Double(batch) - exact) < 1e-4)
         }
     }
 }

@@ -43,20 +43,6 @@ import Glibc
         for i in 0..<n { #expect(abs(out[i] - ref[i]) <= 1e-5 * max(1, abs(ref[i]))) }
     }
 
-    @Test(arguments: [8, 32, 64, 96, 100, 256])
-    func f16DotsAgreeWithDouble(n: Int) {
-        let x = (0..<n).map { Float16(Float(cos(Double($0) * 0.3))) }
-        let y = (0..<n).map { Float16(Float(sin(Double($0) * 0.7))) }
-        var exact: Double = 0
-        for i in 0..<n { exact += Double(Float(x[i])) * Double(Float(y[i])) }
-        let decode = GGMLMath.dotF16Decode(x, y, n)
-        #expect(abs(Double(decode) - exact) < 1e-4)
-        if n % 8 == 0 {
-            let batch = GGMLMath.dotF16Batch(x, y, n)
-            #expect(abs(Double(batch) - exact) < 1e-4)
-        }
-    }
-
     @Test func hsumOrderIsLowPlusHighThenPairs() {
         // Chosen so that the summation order changes the rounded result.
         let v = SIMD8<Float>(1e8, 1, -1e8, 1, 3, 0.5, 7, 0.25)
