@@ -14,14 +14,22 @@ enum PreTokenizer: Sendable {
     case smollm
     /// `(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+`
     case llama3
+    /// `\p{N}` (every digit alone), then GPT-2, with llama.cpp's space cleaning on decode.
+    case starcoder
+    /// Llama 3's regex with `\p{N}` instead of `\p{N}{1,3}`; merges always applied.
+    case qwen2
     /// llama.cpp's fallback: `[\p{P}\$\+<=>\^~\|]+`, GPT-2, `\p{N}+`, `[0-9][0-9][0-9]`.
     case `default`
 
     /// Accepted `tokenizer.ggml.pre` values: aliases that llama.cpp src/llama-vocab.cpp `load` maps to
     /// the same regexes *and* the same flags (clean_spaces, ignore_merges, no lstrip/rstrip tokens).
     static let names: [String: PreTokenizer] = [
-        "smollm": .smollm,
+        "smollm": .smollm, "command-r": .smollm,
+        "starcoder": .starcoder, "refact": .starcoder, "codeshell": .starcoder, "exaone": .starcoder,
+        "minerva-7b": .starcoder,
+        "qwen2": .qwen2, "deepseek-r1-qwen": .qwen2,
         "gpt-2": .gpt2, "phi-2": .gpt2, "gigachat": .gpt2, "mellum": .gpt2, "a.x-4.0": .gpt2,
+        "mpt": .gpt2, "olmo": .gpt2, "jais": .gpt2,
         "llama3": .llama3, "llama-v3": .llama3, "llama-bpe": .llama3, "falcon3": .llama3,
         "falcon-h1": .llama3, "pixtral": .llama3, "midm-2.0": .llama3, "lfm2": .llama3,
         "default": .default, "": .default,
@@ -38,8 +46,8 @@ enum PreTokenizer: Sendable {
     /// vocabularies unless the pre-tokenizer turns it off (src/llama-vocab.cpp `load`).
     var cleansSpaces: Bool {
         switch self {
-        case .gpt2, .default: return true
-        case .smollm, .llama3: return false
+        case .gpt2, .starcoder, .default: return true
+        case .smollm, .llama3, .qwen2: return false
         }
     }
 
@@ -60,8 +68,10 @@ enum PreTokenizer: Sendable {
         switch self {
         case .gpt2:
             return text.gpt2(whole)
-        case .smollm:
+        case .smollm, .starcoder:
             return text.gpt2(text.isolate(whole) { $0.contains(.number) })
+        case .qwen2:
+            return text.llama3(whole, digitGroup: 1)
         case .llama3:
             return text.llama3(whole)
         case .default:
@@ -194,7 +204,8 @@ private struct Scanner {
     }
 
     /// llama.cpp src/unicode.cpp `unicode_regex_split_custom_llama3`.
-    func llama3(_ fragments: [Range<Int>]) -> [Range<Int>] {
+    /// - Parameter digitGroup: the `{1,3}` of `\p{N}{1,3}` (Qwen 2's regex has single digits).
+    func llama3(_ fragments: [Range<Int>], digitGroup: Int = 3) -> [Range<Int>] {
         var out: [Range<Int>] = []
         out.reserveCapacity(fragments.count * 2)
         for fragment in fragments {
@@ -230,7 +241,7 @@ private struct Scanner {
                     var groupStart = pos
                     while cls(pos)?.contains(.number) == true {
                         pos += 1
-                        if pos - groupStart >= 3 {
+                        if pos - groupStart >= digitGroup {
                             emit(pos)
                             groupStart = pos
                         }
