@@ -3,7 +3,7 @@ SWIFT ?= swift
 CRIA := .build/release/cria
 PROMPT ?= Write a haiku about llamas.
 
-.PHONY: setup build model test clean
+.PHONY: setup build model tokenizer-data test clean
 
 ## Build in release, install the default model, and run it on a prompt.
 setup: build model
@@ -15,9 +15,13 @@ build:
 model:
 	scripts/install-model.sh
 
+## Tokenizer test data too large to commit: Llama 3's tokenizer files, llama.cpp's vocab tests.
+tokenizer-data:
+	scripts/install-tokenizer-data.sh
+
 ## Run every test (release build: the model-level tests run the real default model).
 # -enable-testing lets test targets use @testable imports in a release build.
-test: model
+test: model tokenizer-data
 	$(SWIFT) build -c release --build-tests -Xswiftc -enable-testing
 	$(SWIFT) test -c release --skip-build -Xswiftc -enable-testing
 

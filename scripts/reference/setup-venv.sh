@@ -6,4 +6,6 @@ set -euo pipefail
 venv="${REF_VENV:-/root/ref/venv}"
 python3 -m venv "$venv"
 CMAKE_ARGS="-DGGML_NATIVE=ON" "$venv/bin/pip" install llama-cpp-python==0.3.36 gguf numpy
+# The tokenizer references: HF tokenizers, SentencePiece, tiktoken (make_tokenizer_golden.py).
+"$venv/bin/pip" install tokenizers==0.23.3 sentencepiece==0.2.3 tiktoken==0.14.0
 echo "reference venv ready: $venv"
