@@ -42,7 +42,7 @@ public final class Model: Sendable {
             throw CriaError("\(path): the chat template is not one of the built-in formats "
                 + "(\(ChatFormat.allCases.map(\.rawValue).joined(separator: ", "))); use --raw")
         }
-        let bos = String(decoding: tokenizer.tokenBytes(tokenizer.bosID), as: UTF8.self)
+        let bos = tokenizer.bosID.map { String(decoding: tokenizer.tokenBytes($0), as: UTF8.self) } ?? ""
         let system = system ?? (format == .chatML ? ChatFormat.defaultSystemMessage(template: template) : nil)
         return format.render(user: user, system: system, bos: bos)
     }

@@ -1,10 +1,11 @@
-/// Byte-level BPE over token ids: symbols start as the single-byte tokens of a word and the
-/// adjacent pair with the lowest merge rank (leftmost on ties) is merged until none is left.
+/// BPE over token ids: the adjacent pair with the lowest merge rank (leftmost on ties) is merged
+/// until none is left.
 ///
-/// Same order as llama.cpp src/llama-vocab.cpp `llm_tokenizer_bpe_session::tokenize`, whose
-/// priority queue pops the lowest (rank, left index). Merges are keyed by token ids rather than
-/// strings, which `Tokenizer.init` makes valid by checking that every merge's parts and result are
-/// tokens.
+/// Same order as llama.cpp src/llama-vocab.cpp `llm_tokenizer_bpe_session::tokenize` and
+/// `llm_tokenizer_spm_session` (scores turned into ranks), Hugging Face tokenizers' `Word::merge_all`
+/// and tiktoken's `_byte_pair_merge`, which all pop the best (rank, left position). Merges are keyed
+/// by token ids rather than strings, which `Tokenizer.mergeTable` makes valid by checking that every
+/// merge's parts and result are tokens.
 struct BytePairEncoder: Sendable {
     struct Merge: Sendable {
         var rank: Int32
@@ -13,25 +14,26 @@ struct BytePairEncoder: Sendable {
 
     /// (left id << 32 | right id) -> merge.
     let merges: [UInt64: Merge]
-    /// Token id of each byte's one-character token, -1 where the vocabulary lacks it. (256)
-    let byteTokens: [Int32]
 
     @inline(__always)
     static func key(_ left: Int32, _ right: Int32) -> UInt64 {
         UInt64(UInt32(bitPattern: left)) << 32 | UInt64(UInt32(bitPattern: right))
     }
 
-    /// Appends the tokens of one pre-tokenized word. Bytes without a token are dropped, as in llama.cpp.
-    func encode(_ word: [UInt8], into output: inout [Int32]) {
-        if word.count == 1 {
-            let id = byteTokens[Int(word[0])]
-            if id >= 0 { output.append(id) }
+    /// Merges a word's initial symbols and reports the result in order.
+    /// - Parameters:
+    ///   - symbols: the initial token ids, -1 for a symbol without a token (it never merges). (n)
+    ///   - emit: called with each final symbol's id and, for a symbol that was never merged, its
+    ///     index in `symbols` (so the caller can fall back for a -1).
+    func encode(_ symbols: [Int32], emit: (Int32, Int) -> Void) {
+        if symbols.count <= 1 {
+            if let id = symbols.first { emit(id, 0) }
             return
         }
-        var ids = word.map { byteTokens[Int($0)] }  // (n) current symbol ids; -1 = untokenizable
-        var next = Array(1...word.count)             // (n) next live symbol, n = none
-        var previous = Array(-1..<(word.count - 1))  // (n) previous live symbol, -1 = none
-        var alive = [Bool](repeating: true, count: word.count)
+        var ids = symbols                               // (n) current symbol ids
+        var next = Array(1...symbols.count)             // (n) next live symbol, n = none
+        var previous = Array(-1..<(symbols.count - 1))  // (n) previous live symbol, -1 = none
+        var alive = [Bool](repeating: true, count: symbols.count)
         var queue = BigramQueue()
 
         func push(_ left: Int, _ right: Int) {
@@ -40,7 +42,7 @@ struct BytePairEncoder: Sendable {
             queue.push(Bigram(rank: merge.rank, left: Int32(left), right: Int32(right), result: merge.result))
         }
 
-        for index in 1..<word.count { push(index - 1, index) }
+        for index in 1..<symbols.count { push(index - 1, index) }
 
         while let bigram = queue.pop() {
             let left = Int(bigram.left), right = Int(bigram.right)
@@ -58,7 +60,7 @@ struct BytePairEncoder: Sendable {
 
         var index = 0
         while index < ids.count {
-            if ids[index] >= 0 { output.append(ids[index]) }
+            emit(ids[index], index)
             index = next[index]
         }
     }

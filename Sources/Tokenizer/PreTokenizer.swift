@@ -46,8 +46,8 @@ enum PreTokenizer: Sendable {
     /// vocabularies unless the pre-tokenizer turns it off (src/llama-vocab.cpp `load`).
     var cleansSpaces: Bool {
         switch self {
-        case .gpt2, .starcoder, .default: return true
-        case .smollm, .llama3, .qwen2: return false
+        case .gpt2, .starcoder, .llama3, .default: return true
+        case .smollm, .qwen2: return false
         }
     }
 

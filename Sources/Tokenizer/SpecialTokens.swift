@@ -9,6 +9,10 @@ struct TokenAttributes: OptionSet, Sendable {
     static let control = TokenAttributes(rawValue: 1 << 3)
     static let userDefined = TokenAttributes(rawValue: 1 << 4)
     static let byte = TokenAttributes(rawValue: 1 << 5)
+    /// When matched as a special token, whitespace before it is dropped.
+    static let lstrip = TokenAttributes(rawValue: 1 << 6)
+    /// When matched as a special token, whitespace after it is dropped.
+    static let rstrip = TokenAttributes(rawValue: 1 << 7)
 
     /// Hidden when decoding unless special tokens are shown, matched in text only when parsing specials.
     static let special: TokenAttributes = [.unknown, .control]
@@ -62,15 +66,12 @@ enum KnownSpecialTokens {
     /// gpt-oss: always rendered, so llama.cpp makes them user-defined.
     static let forcedUserDefined: Set<String> = ["<|channel|>", "<|message|>", "<|start|>", "<|constrain|>"]
 
-    /// Applies llama.cpp's by-name rules to `attributes` and returns the end-of-generation ids.
+    /// Applies llama.cpp's by-name rules to `attributes` and to the end-of-generation ids.
     static func apply(
         tokens: [String],
         attributes: inout [TokenAttributes],
-        eosID: Int32,
-        eotID: Int32?
-    ) -> Set<Int32> {
-        var endOfGenerationIDs: Set<Int32> = [eosID]
-        if let eotID { endOfGenerationIDs.insert(eotID) }
+        endOfGenerationIDs: inout Set<Int32>
+    ) {
         var endID: Int32? = nil
         var hasReturn = false, hasCall = false, hasFlush = false
         for (index, text) in tokens.enumerated() {
@@ -98,6 +99,5 @@ enum KnownSpecialTokens {
             endOfGenerationIDs.remove(endID)
             attributes[Int(endID)] = .userDefined
         }
-        return endOfGenerationIDs
     }
 }

@@ -10,6 +10,8 @@ public struct StreamingDecoder {
     public let showSpecial: Bool
     /// Bytes received but not yet emitted: at most the start of one character.
     private var pending: [UInt8] = []
+    /// Decoding position (first token, byte runs), as in `Tokenizer.decodeBytes`.
+    private var state = Tokenizer.DecodeState()
 
     /// - Parameters:
     ///   - tokenizer: the tokenizer whose ids will be appended.
@@ -21,7 +23,7 @@ public struct StreamingDecoder {
 
     /// Adds one token and returns the text it completes, possibly empty.
     public mutating func append(_ id: Int32) -> String {
-        tokenizer.appendPiece(id, showSpecial: showSpecial, to: &pending)
+        tokenizer.appendPiece(id, showSpecial: showSpecial, state: &state, to: &pending)
         let cut = pending.count - StreamingDecoder.incompleteSuffixLength(pending)
         guard cut > 0 else { return "" }
         let text = String(decoding: pending[..<cut], as: UTF8.self)
@@ -31,7 +33,10 @@ public struct StreamingDecoder {
 
     /// Returns whatever is held back (an unfinished character becomes U+FFFD) and resets.
     public mutating func flush() -> String {
-        defer { pending.removeAll() }
+        defer {
+            pending.removeAll()
+            state = Tokenizer.DecodeState()
+        }
         return String(decoding: pending, as: UTF8.self)
     }
 

@@ -1,31 +1,66 @@
 import Synchronization
 
-/// Text <-> token ids for byte-level BPE vocabularies (GPT-2 style), matching llama.cpp's
-/// `llama_tokenize` / `llama_detokenize` token for token and byte for byte.
+/// Text <-> token ids for the tokenizers of the Llama family: byte-level BPE (GPT-2, Llama 3,
+/// SmolLM, Qwen, ...) and SentencePiece-style BPE with byte fallback (Llama 2, Mistral, Phi-3),
+/// loaded from a GGUF vocabulary, a Hugging Face `tokenizer.json`, a SentencePiece `.model` or a
+/// tiktoken file. Each source is tokenized the way its reference implementation does it
+/// (see `TokenizerDefinition`).
 ///
 /// Immutable after `init` except for a word cache behind a mutex, so one instance can serve
 /// concurrent requests.
 public final class Tokenizer: Sendable {
     public let vocabularySize: Int
-    public let bosID: Int32
-    public let eosID: Int32
+    /// Beginning-of-sequence token, if the vocabulary has one.
+    public let bosID: Int32?
+    /// End-of-sequence token, if the vocabulary has one.
+    public let eosID: Int32?
 
-    let preTokenizer: PreTokenizer
-    let addBOS: Bool
-    let addEOS: Bool
+    let rules: Rules
     let encoder: BytePairEncoder
-    /// Byte-level token text -> id (only Llama 3's whole-word lookup needs it).
-    let idsByText: [String: Int32]
+    /// Token texts by id, as stored. (vocabularySize)
+    let tokenTexts: [String]
+    /// Token text's UTF-8 -> id, for whole-word lookups (`ignoreMerges`). Keyed by bytes: Swift
+    /// strings compare by canonical equivalence, and vocabularies hold canonically equivalent
+    /// tokens (Llama 2 has both U+03AF and U+1F77).
+    let idsByText: [[UInt8]: Int32]
+    /// Token of each single-scalar text (character alphabet).
+    let scalarTokens: [UInt32: Int32]
+    /// Token of each byte: its one-character token (byte-level) or its `<0xXX>` token. (256)
+    let byteTokens: [Int32]
     /// Bytes each token decodes to (special tokens: their text). (vocabularySize)
     let pieces: [[UInt8]]
     /// (vocabularySize)
     let attributes: [TokenAttributes]
-    /// Tokens split out of text before pre-tokenization, longest first.
+    /// Tokens split out of text before anything else, longest first.
     let specialTokens: [SpecialToken]
     let endOfGenerationIDs: Set<Int32>
-    /// Pre-tokenized word bytes -> ids. Cleared when it reaches `cacheLimit` entries.
+    /// Fragment word bytes -> ids. Cleared when it reaches `cacheLimit` entries.
     private let wordCache = Mutex<[[UInt8]: [Int32]]>([:])
     private static let cacheLimit = 1 << 16
+
+    /// The encoding and decoding rules of `TokenizerDefinition`, without the vocabulary data.
+    struct Rules: Sendable {
+        var alphabet: TokenizerDefinition.Alphabet
+        var normalizer: [NormalizerStep]
+        var spacePrefix: TokenizerDefinition.SpacePrefix
+        var spacePrefixUnlessPresent: Bool
+        var escapeSpaces: Bool
+        var removeExtraSpaces: Bool
+        var preTokenizer: PreTokenizer?
+        var byteLevelPrefixSpace: Bool
+        var splitAtMarker: Bool
+        var ignoreMerges: Bool
+        var byteFallback: Bool
+        var unknownID: Int32?
+        var fuseUnknown: Bool
+        var prefixIDs: [Int32]
+        var suffixIDs: [Int32]
+        var stripUnicodeWhitespace: Bool
+        var leadingSpace: TokenizerDefinition.LeadingSpace
+        var cleanSpaces: Bool
+        var byteRuns: TokenizerDefinition.ByteRuns
+        var hiddenAttributes: TokenAttributes
+    }
 
     struct SpecialToken: Sendable {
         var id: Int32
@@ -33,116 +68,201 @@ public final class Tokenizer: Sendable {
         /// Control and unknown tokens are matched only when the caller asks to parse specials;
         /// user-defined ones always (llama.cpp src/llama-vocab.cpp `tokenizer_st_partition`).
         var needsParseSpecial: Bool
+        var lstrip: Bool
+        var rstrip: Bool
     }
 
-    /// Builds a tokenizer, checking the vocabulary for consistency.
-    /// - Parameter vocabulary: tokens, merges and special ids, e.g. from `Vocabulary(gguf:)`.
-    /// - Throws: `TokenizerError` for a model or pre-tokenizer other than byte-level BPE with a
-    ///   supported pre-tokenizer, or for inconsistent data (ids out of range, duplicate tokens,
-    ///   malformed merges or merges naming unknown tokens).
-    public init(vocabulary: Vocabulary) throws {
-        guard vocabulary.model == "gpt2" else { throw TokenizerError.unsupportedModel(vocabulary.model) }
-        guard let preTokenizer = PreTokenizer(name: vocabulary.preTokenizer) else {
-            throw TokenizerError.unsupportedPreTokenizer(vocabulary.preTokenizer)
-        }
-        let count = vocabulary.tokens.count
+    /// Builds a tokenizer from a definition, checking it for consistency.
+    /// - Throws: `TokenizerError.inconsistent` for ids out of range, duplicate tokens, or merges
+    ///   that are malformed or name unknown tokens.
+    init(definition d: TokenizerDefinition) throws {
+        let count = d.tokens.count
         guard count > 0, count < Int(Int32.max) else {
             throw TokenizerError.inconsistent("the vocabulary has \(count) tokens")
         }
-        guard vocabulary.tokenTypes.isEmpty || vocabulary.tokenTypes.count >= count else {
-            throw TokenizerError.inconsistent("\(vocabulary.tokenTypes.count) token types for \(count) tokens")
+        guard d.attributes.count == count else {
+            throw TokenizerError.inconsistent("\(d.attributes.count) token types for \(count) tokens")
         }
         func checkID(_ id: Int32?, _ name: String) throws {
             if let id, id < 0 || Int(id) >= count {
                 throw TokenizerError.inconsistent("\(name) token id \(id) is outside the vocabulary of \(count) tokens")
             }
         }
-        try checkID(vocabulary.bosID, "BOS")
-        try checkID(vocabulary.eosID, "EOS")
-        try checkID(vocabulary.eotID, "EOT")
-        try checkID(vocabulary.unknownID, "unknown")
-        try checkID(vocabulary.paddingID, "padding")
+        try checkID(d.bosID, "BOS")
+        try checkID(d.eosID, "EOS")
+        try checkID(d.eotID, "EOT")
+        try checkID(d.unknownID, "unknown")
+        for id in d.prefixIDs + d.suffixIDs + Array(d.extraEndOfGenerationIDs) { try checkID(id, "special") }
 
-        // llama.cpp renames empty tokens so that they can be looked up and never match text.
-        let texts = vocabulary.tokens.enumerated().map { $1.isEmpty ? "[EMPTY_\($0)]" : $1 }
-        var idsByText: [String: Int32] = [:]
+        var idsByText: [[UInt8]: Int32] = [:]
         idsByText.reserveCapacity(count)
-        for (index, text) in texts.enumerated() {
-            if let earlier = idsByText.updateValue(Int32(index), forKey: text) {
+        for (index, text) in d.tokens.enumerated() {
+            if let earlier = idsByText.updateValue(Int32(index), forKey: Array(text.utf8)) {
                 throw TokenizerError.inconsistent("tokens \(earlier) and \(index) are both '\(text)'")
             }
         }
 
-        var merges: [UInt64: BytePairEncoder.Merge] = [:]
-        merges.reserveCapacity(vocabulary.merges.count)
-        for (rank, merge) in vocabulary.merges.enumerated() {
-            // Split at the first space after the first character (llama.cpp `load`: find(' ', 1)).
-            let utf8 = Array(merge.utf8)
-            guard utf8.count >= 3, let space = utf8[1...].firstIndex(of: UInt8(ascii: " ")) else {
-                throw TokenizerError.inconsistent("merge \(rank) '\(merge)' is not two tokens separated by a space")
-            }
-            let left = String(decoding: utf8[..<space], as: UTF8.self)
-            let right = String(decoding: utf8[(space + 1)...], as: UTF8.self)
-            guard let leftID = idsByText[left], let rightID = idsByText[right] else {
-                let missing = idsByText[left] == nil ? left : right
-                throw TokenizerError.inconsistent("merge \(rank) '\(merge)' names '\(missing)', which is not a token")
-            }
-            guard let resultID = idsByText[left + right] else {
-                throw TokenizerError.inconsistent("merge \(rank) '\(merge)' makes '\(left + right)', which is not a token")
-            }
-            let key = BytePairEncoder.key(leftID, rightID)
-            if merges[key] == nil {  // a repeated merge keeps its first rank, as std::map::emplace does
-                merges[key] = .init(rank: Int32(rank), result: resultID)
-            }
+        var attributes = d.attributes
+        var endOfGenerationIDs = d.extraEndOfGenerationIDs
+        if let eos = d.eosID { endOfGenerationIDs.insert(eos) }
+        if let eot = d.eotID { endOfGenerationIDs.insert(eot) }
+        if d.detectSpecialByName {
+            KnownSpecialTokens.apply(tokens: d.tokens, attributes: &attributes, endOfGenerationIDs: &endOfGenerationIDs)
         }
-        let byteTokens = (0..<256).map { byte -> Int32 in
-            idsByText[ByteLevel.encode([UInt8(byte)])] ?? -1
+        if let rule = d.rstripSpecialTokens {
+            for (index, text) in d.tokens.enumerated() {
+                let special = !attributes[index].isDisjoint(with: [.control, .userDefined, .unknown])
+                if rule.also.contains(text) || (special && !rule.except.contains(text)) {
+                    attributes[index].insert(.rstrip)
+                }
+            }
         }
 
-        var attributes = (0..<count).map { index in
-            vocabulary.tokenTypes.isEmpty ? TokenAttributes.normal : TokenAttributes(type: vocabulary.tokenTypes[index])
+        var byteTokens = [Int32](repeating: -1, count: 256)
+        var scalarTokens: [UInt32: Int32] = [:]
+        switch d.alphabet {
+        case .byteLevel:
+            for byte in 0..<256 { byteTokens[byte] = idsByText[Array(ByteLevel.encode([UInt8(byte)]).utf8)] ?? -1 }
+        case .characters:
+            for (index, text) in d.tokens.enumerated() {
+                let scalars = text.unicodeScalars
+                if scalars.count == 1, let scalar = scalars.first, scalarTokens[scalar.value] == nil {
+                    scalarTokens[scalar.value] = Int32(index)
+                }
+            }
+            for byte in 0..<256 {
+                // llama.cpp `byte_to_token` / sentencepiece byte pieces: "<0xXX>", upper-case hex.
+                if let id = idsByText[Array(Tokenizer.byteTokenText(UInt8(byte)).utf8)] {
+                    byteTokens[byte] = id
+                }
+            }
         }
-        let endOfGenerationIDs = KnownSpecialTokens.apply(
-            tokens: texts, attributes: &attributes, eosID: vocabulary.eosID, eotID: vocabulary.eotID
-        )
+
+        let merges = try Tokenizer.mergeTable(d, idsByText: idsByText, attributes: attributes)
 
         let specialTokens = attributes.indices
-            .filter { !attributes[$0].isDisjoint(with: [.control, .userDefined, .unknown]) }
-            .map { SpecialToken(id: Int32($0), bytes: Array(texts[$0].utf8), needsParseSpecial: !attributes[$0].isDisjoint(with: .special)) }
+            .filter { !attributes[$0].isDisjoint(with: [.control, .userDefined, .unknown]) && !d.tokens[$0].isEmpty }
+            .map { index in
+                SpecialToken(
+                    id: Int32(index), bytes: Array(d.tokens[index].utf8),
+                    needsParseSpecial: !attributes[index].isDisjoint(with: .special),
+                    lstrip: attributes[index].contains(.lstrip), rstrip: attributes[index].contains(.rstrip)
+                )
+            }
             .sorted { $0.bytes.count != $1.bytes.count ? $0.bytes.count > $1.bytes.count : $0.id < $1.id }
 
         self.vocabularySize = count
-        self.bosID = vocabulary.bosID
-        self.eosID = vocabulary.eosID
-        self.preTokenizer = preTokenizer
-        self.addBOS = vocabulary.addBOS
-        self.addEOS = vocabulary.addEOS
-        self.encoder = BytePairEncoder(merges: merges, byteTokens: byteTokens)
+        self.bosID = d.bosID
+        self.eosID = d.eosID
+        self.rules = Rules(
+            alphabet: d.alphabet, normalizer: d.normalizer, spacePrefix: d.spacePrefix,
+            spacePrefixUnlessPresent: d.spacePrefixUnlessPresent, escapeSpaces: d.escapeSpaces,
+            removeExtraSpaces: d.removeExtraSpaces, preTokenizer: d.preTokenizer,
+            byteLevelPrefixSpace: d.byteLevelPrefixSpace, splitAtMarker: d.splitAtMarker,
+            ignoreMerges: d.ignoreMerges, byteFallback: d.byteFallback, unknownID: d.unknownID,
+            fuseUnknown: d.fuseUnknown, prefixIDs: d.prefixIDs, suffixIDs: d.suffixIDs,
+            stripUnicodeWhitespace: d.stripUnicodeWhitespace, leadingSpace: d.leadingSpace,
+            cleanSpaces: d.cleanSpaces, byteRuns: d.byteRuns,
+            hiddenAttributes: d.hiddenAttributes
+        )
+        self.encoder = BytePairEncoder(merges: merges)
+        self.tokenTexts = d.tokens
         self.idsByText = idsByText
-        self.pieces = zip(texts, attributes).map(Tokenizer.piece)
+        self.scalarTokens = scalarTokens
+        self.byteTokens = byteTokens
+        self.pieces = d.pieces ?? zip(d.tokens, attributes).map { Tokenizer.llamaCppPiece(text: $0, attributes: $1, alphabet: d.alphabet) }
         self.attributes = attributes
         self.specialTokens = specialTokens
         self.endOfGenerationIDs = endOfGenerationIDs
     }
 
-    /// llama.cpp src/llama-vocab.cpp `token_to_piece` for BPE, with special tokens shown.
-    private static func piece(text: String, attributes: TokenAttributes) -> [UInt8] {
+    static func byteTokenText(_ byte: UInt8) -> String {
+        let digits = Array("0123456789ABCDEF".utf8)
+        return "<0x" + String(decoding: [digits[Int(byte >> 4)], digits[Int(byte & 15)]], as: UTF8.self) + ">"
+    }
+
+    // MARK: - Merge tables
+
+    /// (left id, right id) -> (rank, result id) for every merge the definition allows.
+    private static func mergeTable(
+        _ d: TokenizerDefinition, idsByText: [[UInt8]: Int32], attributes: [TokenAttributes]
+    ) throws -> [UInt64: BytePairEncoder.Merge] {
+        var merges: [UInt64: BytePairEncoder.Merge] = [:]
+        switch d.merges {
+        case .ranked(let pairs):
+            merges.reserveCapacity(pairs.count)
+            for (rank, (left, right)) in pairs.enumerated() {
+                guard let leftID = idsByText[Array(left.utf8)], let rightID = idsByText[Array(right.utf8)] else {
+                    let missing = idsByText[Array(left.utf8)] == nil ? left : right
+                    throw TokenizerError.inconsistent("merge \(rank) '\(left) \(right)' names '\(missing)', which is not a token")
+                }
+                guard let resultID = idsByText[Array(left.utf8) + Array(right.utf8)] else {
+                    throw TokenizerError.inconsistent("merge \(rank) '\(left) \(right)' makes '\(left + right)', which is not a token")
+                }
+                let key = BytePairEncoder.key(leftID, rightID)
+                if merges[key] == nil {  // a repeated merge keeps its first rank, as std::map::emplace does
+                    merges[key] = .init(rank: Int32(rank), result: resultID)
+                }
+            }
+        case .scores(let scores, let results):
+            guard scores.count == d.tokens.count else {
+                throw TokenizerError.inconsistent("\(scores.count) token scores for \(d.tokens.count) tokens")
+            }
+            // Higher score merges first; equal scores are equal ranks (leftmost wins).
+            let distinct = Set(scores.filter { !$0.isNaN }).sorted(by: >)
+            var rankOfScore: [Float: Int32] = [:]
+            for (rank, score) in distinct.enumerated() { rankOfScore[score] = Int32(rank) }
+            let worst = Int32(distinct.count)
+            for (index, text) in d.tokens.enumerated() {
+                if let results, attributes[index].isDisjoint(with: results) { continue }
+                let utf8 = Array(text.utf8)
+                let rank = rankOfScore[scores[index]] ?? worst
+                for cut in 1..<max(utf8.count, 1) where !UTF8.isContinuation(utf8[cut]) {
+                    guard let leftID = idsByText[Array(utf8[..<cut])],
+                          let rightID = idsByText[Array(utf8[cut...])] else { continue }
+                    merges[BytePairEncoder.key(leftID, rightID)] = .init(rank: rank, result: Int32(index))
+                }
+            }
+        case .ranks:
+            var idsByBytes: [[UInt8]: Int32] = [:]
+            let tokenBytes = d.tokens.map { text in text.unicodeScalars.compactMap(ByteLevel.byte(for:)) }
+            idsByBytes.reserveCapacity(tokenBytes.count)
+            for (index, bytes) in tokenBytes.enumerated() where attributes[index].contains(.normal) {
+                idsByBytes[bytes] = Int32(index)
+            }
+            for (index, bytes) in tokenBytes.enumerated() where bytes.count >= 2 && attributes[index].contains(.normal) {
+                for cut in 1..<bytes.count {
+                    guard let leftID = idsByBytes[Array(bytes[..<cut])], let rightID = idsByBytes[Array(bytes[cut...])] else { continue }
+                    merges[BytePairEncoder.key(leftID, rightID)] = .init(rank: Int32(index), result: Int32(index))
+                }
+            }
+        }
+        return merges
+    }
+
+    /// llama.cpp src/llama-vocab.cpp `token_to_piece`, with special tokens shown.
+    static func llamaCppPiece(text: String, attributes: TokenAttributes, alphabet: TokenizerDefinition.Alphabet) -> [UInt8] {
         if !attributes.isDisjoint(with: [.unknown, .control, .userDefined]) {
             return Array(text.utf8)
         }
         if attributes.contains(.normal) {
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(text.unicodeScalars.count)
-            for scalar in text.unicodeScalars {
-                if let byte = ByteLevel.byte(for: scalar) {
-                    bytes.append(byte)
-                } else {
-                    // `llama_decode_text` keeps what it cannot map, marked.
-                    let hex = String(scalar).utf8.map { hexByte($0) }.joined()
-                    bytes.append(contentsOf: Array("[UNK_BYTE_0x\(hex)\(text)]".utf8))
+            switch alphabet {
+            case .characters:
+                return Array(text.replacingMarkers().utf8)
+            case .byteLevel:
+                var bytes: [UInt8] = []
+                bytes.reserveCapacity(text.unicodeScalars.count)
+                for scalar in text.unicodeScalars {
+                    if let byte = ByteLevel.byte(for: scalar) {
+                        bytes.append(byte)
+                    } else {
+                        // `llama_decode_text` keeps what it cannot map, marked.
+                        let hex = String(scalar).utf8.map { hexByte($0) }.joined()
+                        bytes.append(contentsOf: Array("[UNK_BYTE_0x\(hex)\(text)]".utf8))
+                    }
                 }
+                return bytes
             }
-            return bytes
         }
         if attributes.contains(.byte) {
             // `token_to_byte`: "<0xXX>" byte-fallback tokens.
@@ -160,26 +280,44 @@ public final class Tokenizer: Sendable {
 
     // MARK: - Encoding
 
-    /// Tokenizes text the way `llama_tokenize` does.
+    /// Tokenizes text the way the tokenizer's reference implementation does (`llama_tokenize`
+    /// for GGUF vocabularies).
     /// - Parameters:
     ///   - text: the text.
-    ///   - addSpecial: add BOS / EOS where the vocabulary asks for them.
+    ///   - addSpecial: add BOS / EOS (or the tokenizer.json post-processor's tokens) where the
+    ///     vocabulary asks for them.
     ///   - parseSpecial: turn the text of control tokens such as `<|im_start|>` into those tokens;
-    ///     otherwise such text is tokenized as ordinary characters.
+    ///     otherwise such text is tokenized as ordinary characters. User-defined tokens are
+    ///     always recognised.
     public func encode(_ text: String, addSpecial: Bool = true, parseSpecial: Bool = false) -> [Int32] {
         var output: [Int32] = []
         output.reserveCapacity(text.utf8.count / 3 + 2)
-        if addSpecial && addBOS { output.append(bosID) }
+        if addSpecial { output.append(contentsOf: rules.prefixIDs) }
         let bytes = Array(text.utf8)
-        for fragment in partition(bytes, parseSpecial: parseSpecial) {
+        let fragments = partition(bytes, parseSpecial: parseSpecial)
+        if rules.spacePrefix == .inputStart, case .token = fragments.first {
+            // sentencepiece adds its dummy prefix before matching user-defined pieces.
+            encodeFragment([], prefix: true, into: &output)
+        }
+        var afterSpecial = true
+        for fragment in fragments {
             switch fragment {
             case .token(let id):
                 output.append(id)
+                afterSpecial = true
             case .text(let range):
-                encodeOrdinary(bytes[range], into: &output)
+                let prefix: Bool
+                switch rules.spacePrefix {
+                case .never: prefix = false
+                case .inputStart, .firstFragment: prefix = range.lowerBound == 0
+                case .everyFragment: prefix = true
+                case .afterSpecial: prefix = afterSpecial
+                }
+                encodeFragment(bytes[range], prefix: prefix, into: &output)
+                afterSpecial = false
             }
         }
-        if addSpecial && addEOS { output.append(eosID) }
+        if addSpecial { output.append(contentsOf: rules.suffixIDs) }
         return output
     }
 
@@ -188,7 +326,8 @@ public final class Tokenizer: Sendable {
         case token(Int32)
     }
 
-    /// Splits out special tokens, longest first (llama.cpp `tokenizer_st_partition`).
+    /// Splits out special tokens, longest first (llama.cpp `tokenizer_st_partition`), dropping
+    /// whitespace next to tokens marked lstrip / rstrip.
     func partition(_ bytes: [UInt8], parseSpecial: Bool) -> [Fragment] {
         guard !bytes.isEmpty else { return [] }
         var fragments: [Fragment] = [.text(0..<bytes.count)]
@@ -205,9 +344,12 @@ public final class Tokenizer: Sendable {
                 var pos = range.lowerBound
                 while pos + special.bytes.count <= range.upperBound {
                     if bytes[pos] == first && bytes[pos..<(pos + special.bytes.count)].elementsEqual(special.bytes) {
-                        if pos > start { split.append(.text(start..<pos)) }
+                        var end = pos
+                        if special.lstrip { end = whitespaceStart(bytes, before: pos, from: start) }
+                        if end > start { split.append(.text(start..<end)) }
                         split.append(.token(special.id))
                         pos += special.bytes.count
+                        if special.rstrip { pos = whitespaceEnd(bytes, after: pos, upTo: range.upperBound) }
                         start = pos
                     } else {
                         pos += 1
@@ -220,46 +362,174 @@ public final class Tokenizer: Sendable {
         return fragments
     }
 
-    /// Pre-tokenizes and BPE-encodes text that contains no special tokens.
-    func encodeOrdinary(_ bytes: ArraySlice<UInt8>, into output: inout [Int32]) {
-        let scalars = Array(String(decoding: bytes, as: UTF8.self).unicodeScalars)
-        let classes = scalars.map(ScalarClass.init)
-        var word: [UInt8] = []
-        for range in preTokenizer.split(scalars, classes) {
-            word.removeAll(keepingCapacity: true)
-            for scalar in scalars[range] {
-                if let encoded = UTF8.encode(scalar) { word.append(contentsOf: encoded) }
+    /// Start of the whitespace run that ends at `pos` (not before `from`).
+    private func whitespaceStart(_ bytes: [UInt8], before pos: Int, from: Int) -> Int {
+        guard rules.stripUnicodeWhitespace else {
+            var start = pos
+            while start > from && Tokenizer.isASCIISpace(bytes[start - 1]) { start -= 1 }
+            return start
+        }
+        let scalars = Array(String(decoding: bytes[from..<pos], as: UTF8.self).unicodeScalars)
+        var kept = scalars.count
+        while kept > 0 && scalars[kept - 1].properties.isWhitespace { kept -= 1 }
+        return from + scalars[..<kept].reduce(0) { $0 + UTF8.width($1) }
+    }
+
+    /// End of the whitespace run that starts at `pos` (not after `upTo`).
+    private func whitespaceEnd(_ bytes: [UInt8], after pos: Int, upTo: Int) -> Int {
+        guard rules.stripUnicodeWhitespace else {
+            var end = pos
+            while end < upTo && Tokenizer.isASCIISpace(bytes[end]) { end += 1 }
+            return end
+        }
+        var end = pos
+        for scalar in String(decoding: bytes[pos..<upTo], as: UTF8.self).unicodeScalars {
+            guard scalar.properties.isWhitespace else { break }
+            end += UTF8.width(scalar)
+        }
+        return end
+    }
+
+    /// C `isspace`.
+    static func isASCIISpace(_ byte: UInt8) -> Bool { byte == 0x20 || (0x09...0x0D).contains(byte) }
+
+    /// Encodes text that contains no special tokens.
+    func encodeFragment(_ bytes: ArraySlice<UInt8>, prefix: Bool, into output: inout [Int32]) {
+        var text = String(decoding: bytes, as: UTF8.self)
+        if rules.removeExtraSpaces { text = Tokenizer.removeExtraSpaces(text) }
+        for step in rules.normalizer { text = step.apply(to: text) }
+        switch rules.alphabet {
+        case .byteLevel:
+            if rules.byteLevelPrefixSpace, let first = text.unicodeScalars.first, !first.properties.isWhitespace {
+                text = " " + text
             }
-            if let cached = wordCache.withLock({ $0[word] }) {
-                output.append(contentsOf: cached)
-                continue
+            if prefix { text = " " + text }
+            let scalars = Array(text.unicodeScalars)
+            let words: [Range<Int>]
+            if let preTokenizer = rules.preTokenizer {
+                words = preTokenizer.split(scalars, scalars.map(ScalarClass.init))
+            } else {
+                words = scalars.isEmpty ? [] : [0..<scalars.count]
             }
-            var ids: [Int32] = []
-            encodeWord(word, into: &ids)
-            output.append(contentsOf: ids)
-            wordCache.withLock { cache in
-                if cache.count >= Tokenizer.cacheLimit { cache.removeAll(keepingCapacity: true) }
-                cache[word] = ids
+            var word: [UInt8] = []
+            for range in words {
+                word.removeAll(keepingCapacity: true)
+                for scalar in scalars[range] { word.append(contentsOf: UTF8.encode(scalar)!) }
+                encodeCached(word, into: &output, encodeByteLevelWord)
             }
+        case .characters:
+            if rules.escapeSpaces { text = text.replacingBytes(" ", with: Tokenizer.marker) }
+            if prefix && !(rules.spacePrefixUnlessPresent && text.utf8.starts(with: Tokenizer.marker.utf8)) {
+                text = Tokenizer.marker + text
+            }
+            var word: [UInt8] = []
+            let utf8 = Array(text.utf8)
+            var start = 0
+            func flush(_ end: Int) {
+                guard end > start else { return }
+                word = Array(utf8[start..<end])
+                encodeCached(word, into: &output, encodeCharacterWord)
+                start = end
+            }
+            if rules.splitAtMarker {
+                // "▁" is E2 96 81; a word starts at each one.
+                var pos = 0
+                while pos + 2 < utf8.count {
+                    if utf8[pos] == 0xE2 && utf8[pos + 1] == 0x96 && utf8[pos + 2] == 0x81 && pos > start {
+                        flush(pos)
+                    }
+                    pos += 1
+                }
+            }
+            flush(utf8.count)
         }
     }
 
-    private func encodeWord(_ word: [UInt8], into output: inout [Int32]) {
-        if preTokenizer.ignoresMerges, let id = idsByText[ByteLevel.encode(word)] {
+    static let marker = "\u{2581}"
+
+    private func encodeCached(_ word: [UInt8], into output: inout [Int32], _ encodeWord: ([UInt8], inout [Int32]) -> Void) {
+        if let cached = wordCache.withLock({ $0[word] }) {
+            output.append(contentsOf: cached)
+            return
+        }
+        var ids: [Int32] = []
+        encodeWord(word, &ids)
+        output.append(contentsOf: ids)
+        wordCache.withLock { cache in
+            if cache.count >= Tokenizer.cacheLimit { cache.removeAll(keepingCapacity: true) }
+            cache[word] = ids
+        }
+    }
+
+    /// One pre-tokenized word of a byte-level vocabulary. Bytes without a token are dropped, as in llama.cpp.
+    private func encodeByteLevelWord(_ word: [UInt8], into output: inout [Int32]) {
+        if rules.ignoreMerges, let id = idsByText[Array(ByteLevel.encode(word).utf8)] {
             output.append(id)
             return
         }
-        encoder.encode(word, into: &output)
+        encoder.encode(word.map { byteTokens[Int($0)] }) { id, _ in
+            if id >= 0 { output.append(id) }
+        }
+    }
+
+    /// One word of a character vocabulary (UTF-8 of text with "▁" for spaces).
+    private func encodeCharacterWord(_ word: [UInt8], into output: inout [Int32]) {
+        if rules.ignoreMerges, let id = idsByText[word] {
+            output.append(id)
+            return
+        }
+        let text = String(decoding: word, as: UTF8.self)
+        let scalars = Array(text.unicodeScalars)
+        var fusedUnknown = false
+        encoder.encode(scalars.map { scalarTokens[$0.value] ?? -1 }) { id, index in
+            if id >= 0 {
+                output.append(id)
+                fusedUnknown = false
+                return
+            }
+            if rules.byteFallback {
+                let utf8 = Array(String(scalars[index]).utf8)
+                if utf8.allSatisfy({ byteTokens[Int($0)] >= 0 }) {
+                    output.append(contentsOf: utf8.map { byteTokens[Int($0)] })
+                    fusedUnknown = false
+                    return
+                }
+            }
+            guard let unknown = rules.unknownID else { return }
+            if rules.fuseUnknown && fusedUnknown { return }
+            output.append(unknown)
+            fusedUnknown = true
+        }
+    }
+
+    /// sentencepiece `remove_extra_whitespaces`: no leading or trailing spaces, runs of spaces as one.
+    static func removeExtraSpaces(_ text: String) -> String {
+        var out = String.UnicodeScalarView()
+        var pendingSpace = false
+        for scalar in text.unicodeScalars {
+            if scalar == " " {
+                pendingSpace = !out.isEmpty
+                continue
+            }
+            if pendingSpace { out.append(" ") }
+            pendingSpace = false
+            out.append(scalar)
+        }
+        return String(out)
     }
 
     // MARK: - Decoding
 
-    /// The bytes token ids stand for, as `llama_detokenize` produces them (special tokens are not
-    /// removed; they are rendered only when `showSpecial`). Ids outside the vocabulary are skipped.
+    /// The bytes token ids stand for, as the reference's detokenizer produces them (for GGUF
+    /// vocabularies `llama_detokenize` without removing specials). Control tokens are rendered
+    /// only when `showSpecial`. Ids outside the vocabulary are skipped.
     public func decodeBytes(_ ids: [Int32], showSpecial: Bool = false) -> [UInt8] {
         var bytes: [UInt8] = []
-        for id in ids { appendPiece(id, showSpecial: showSpecial, to: &bytes) }
-        return preTokenizer.cleansSpaces ? Tokenizer.cleanSpaces(bytes) : bytes
+        var state = DecodeState()
+        for id in ids { appendPiece(id, showSpecial: showSpecial, state: &state, to: &bytes) }
+        finish(&state, &bytes)
+        if rules.cleanSpaces { bytes = Tokenizer.cleanSpaces(bytes) }
+        return bytes
     }
 
     /// Text for token ids; invalid UTF-8 (e.g. a cut-off multi-byte character) becomes U+FFFD.
@@ -271,6 +541,12 @@ public final class Tokenizer: Sendable {
     public func tokenBytes(_ id: Int32) -> [UInt8] {
         guard id >= 0, Int(id) < vocabularySize else { return [] }
         return pieces[Int(id)]
+    }
+
+    /// The token's text as the vocabulary stores it (e.g. "Ġthe", "▁the", "<0x0A>").
+    public func tokenText(_ id: Int32) -> String? {
+        guard id >= 0, Int(id) < vocabularySize else { return nil }
+        return tokenTexts[Int(id)]
     }
 
     /// Whether generation should stop at this token: EOS, EOT and the end-of-turn tokens llama.cpp
@@ -285,10 +561,102 @@ public final class Tokenizer: Sendable {
         return !attributes[Int(id)].isDisjoint(with: .special)
     }
 
-    func appendPiece(_ id: Int32, showSpecial: Bool, to bytes: inout [UInt8]) {
+    /// Whether a token is a control token (llama.cpp `llama_vocab_is_control`).
+    public func isControl(_ id: Int32) -> Bool {
+        guard id >= 0, Int(id) < vocabularySize else { return false }
+        return attributes[Int(id)].contains(.control)
+    }
+
+    /// What decoding has seen so far: whether the first token is behind, and an open run of
+    /// byte tokens.
+    struct DecodeState {
+        var tokens = 0
+        var visibleTokens = 0
+        var byteRunStart: Int? = nil
+    }
+
+    func appendPiece(_ id: Int32, showSpecial: Bool, state: inout DecodeState, to bytes: inout [UInt8]) {
         guard id >= 0, Int(id) < vocabularySize else { return }
-        if !showSpecial && !attributes[Int(id)].isDisjoint(with: .special) { return }
-        bytes.append(contentsOf: pieces[Int(id)])
+        let index = Int(id)
+        let isFirst = state.tokens == 0
+        state.tokens += 1
+        let isByte = attributes[index].contains(.byte)
+        if !isByte && rules.byteRuns == .replaceInvalidBytes { finish(&state, &bytes) }
+        if !showSpecial && !attributes[index].isDisjoint(with: rules.hiddenAttributes) { return }
+        var piece = pieces[index][...]
+        let isFirstVisible = state.visibleTokens == 0
+        state.visibleTokens += 1
+        switch rules.leadingSpace {
+        case .keep:
+            break
+        case .firstToken:
+            if isFirst && piece.first == 0x20 { piece = piece.dropFirst() }
+        case .output:
+            if isFirstVisible && piece.first == 0x20 { piece = piece.dropFirst() }
+        case .firstNormalPiece:
+            if isFirstVisible && piece.first == 0x20 && attributes[index].contains(.normal) { piece = piece.dropFirst() }
+        case .firstTokenAll:
+            if isFirstVisible && attributes[index].contains(.normal) {
+                piece = ArraySlice(Array(String(decoding: piece, as: UTF8.self).replacingBytes(" ", with: "").utf8))
+            }
+        }
+        if rules.byteRuns != .raw {
+            if isByte {
+                if state.byteRunStart == nil { state.byteRunStart = bytes.count }
+            } else {
+                finish(&state, &bytes)
+            }
+        }
+        bytes.append(contentsOf: piece)
+    }
+
+    /// Closes a run of byte tokens, replacing invalid UTF-8 as `rules.byteRuns` says.
+    func finish(_ state: inout DecodeState, _ bytes: inout [UInt8]) {
+        guard let start = state.byteRunStart else { return }
+        state.byteRunStart = nil
+        let run = Array(bytes[start...])
+        guard String(validating: run, as: UTF8.self) == nil else { return }
+        bytes.removeSubrange(start...)
+        let replacement: [UInt8] = [0xEF, 0xBF, 0xBD]
+        switch rules.byteRuns {
+        case .raw:
+            bytes.append(contentsOf: run)
+        case .replaceWholeRun:
+            for _ in run { bytes.append(contentsOf: replacement) }
+        case .replaceInvalidBytes:
+            var pos = 0
+            while pos < run.count {
+                let length = Tokenizer.validCharacterLength(run, at: pos)
+                if length > 0 {
+                    bytes.append(contentsOf: run[pos..<(pos + length)])
+                    pos += length
+                } else {
+                    bytes.append(contentsOf: replacement)
+                    pos += 1
+                }
+            }
+        }
+    }
+
+    /// Length of the valid UTF-8 character at `pos`, 0 if none starts there (Unicode table 3-7).
+    static func validCharacterLength(_ bytes: [UInt8], at pos: Int) -> Int {
+        let lead = bytes[pos]
+        let length: Int
+        var second: ClosedRange<UInt8> = 0x80...0xBF
+        switch lead {
+        case 0x00...0x7F: return 1
+        case 0xC2...0xDF: length = 2
+        case 0xE0: length = 3; second = 0xA0...0xBF
+        case 0xED: length = 3; second = 0x80...0x9F
+        case 0xE1...0xEF: length = 3
+        case 0xF0: length = 4; second = 0x90...0xBF
+        case 0xF4: length = 4; second = 0x80...0x8F
+        case 0xF1...0xF3: length = 4
+        default: return 0
+        }
+        guard pos + length <= bytes.count, second.contains(bytes[pos + 1]) else { return 0 }
+        for offset in 2..<max(length, 2) where !(0x80...0xBF).contains(bytes[pos + offset]) { return 0 }
+        return length
     }
 
     /// llama.cpp `llama_vocab::impl::detokenize`, `clean_spaces` branch: removes the space before
@@ -343,5 +711,33 @@ public final class Tokenizer: Sendable {
             i += 1
         }
         return Array(text[0..<total])
+    }
+}
+
+extension String {
+    /// "▁" -> " " (SentencePiece's space marker).
+    func replacingMarkers() -> String { replacingBytes("\u{2581}", with: " ") }
+
+    /// Replaces every occurrence of `target`'s UTF-8 bytes. Unlike `replacing`, which matches whole
+    /// Characters, this finds " " in " \u{E0100}" (a space and a variation selector form one
+    /// Character), as byte-oriented tokenizers do. Valid because UTF-8 is self-synchronizing.
+    func replacingBytes(_ target: String, with replacement: String) -> String {
+        let needle = Array(target.utf8)
+        guard let first = needle.first else { return self }
+        let bytes = Array(utf8)
+        let substitute = Array(replacement.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + bytes.count / 4)
+        var pos = 0
+        while pos < bytes.count {
+            if bytes[pos] == first && pos + needle.count <= bytes.count && bytes[pos..<(pos + needle.count)].elementsEqual(needle) {
+                out.append(contentsOf: substitute)
+                pos += needle.count
+            } else {
+                out.append(bytes[pos])
+                pos += 1
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }

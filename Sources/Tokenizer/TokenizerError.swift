@@ -2,11 +2,14 @@
 ///
 /// A struct around a private code so that cases can be added without breaking callers.
 public struct TokenizerError: Error, CustomStringConvertible, Equatable {
-    enum Code: Equatable {
+    enum Code: Equatable, Sendable {
         case unsupportedModel
         case unsupportedPreTokenizer
         case inconsistentVocabulary
         case missingMetadata
+        case malformedFile
+        case unsupportedFeature
+        case unreadableFile
     }
 
     let code: Code
@@ -18,7 +21,7 @@ public struct TokenizerError: Error, CustomStringConvertible, Equatable {
     static func unsupportedModel(_ model: String) -> TokenizerError {
         TokenizerError(
             code: .unsupportedModel,
-            message: "tokenizer model '\(model)' is not supported; only byte-level BPE ('gpt2') is implemented"
+            message: "tokenizer model '\(model)' is not supported; supported: byte-level BPE ('gpt2') and SentencePiece BPE ('llama')"
         )
     }
 
@@ -35,5 +38,17 @@ public struct TokenizerError: Error, CustomStringConvertible, Equatable {
 
     static func missing(_ key: String) -> TokenizerError {
         TokenizerError(code: .missingMetadata, message: "model file has no '\(key)' metadata, which the tokenizer needs")
+    }
+
+    static func malformed(_ message: String) -> TokenizerError {
+        TokenizerError(code: .malformedFile, message: "malformed tokenizer file: \(message)")
+    }
+
+    static func unsupported(_ message: String) -> TokenizerError {
+        TokenizerError(code: .unsupportedFeature, message: message)
+    }
+
+    static func unreadable(_ path: String, _ reason: String) -> TokenizerError {
+        TokenizerError(code: .unreadableFile, message: "cannot read tokenizer file \(path): \(reason)")
     }
 }

@@ -4,9 +4,10 @@ extension Vocabulary {
     /// Reads the `tokenizer.ggml.*` metadata of a model file (keys: ggml docs/gguf.md).
     ///
     /// Missing optional keys take llama.cpp's defaults (src/llama-vocab.cpp `load`): no token
-    /// types means all normal, no add_eos means false, no add_bos means
-    /// true for Llama 3 pre-tokenizers and false otherwise, no pre-tokenizer means "default".
-    /// - Throws: `TokenizerError` when the tokens, merges or BOS/EOS ids are missing or mistyped.
+    /// types means all normal, no add_eos means false, no add_bos means true for SentencePiece
+    /// and Llama 3 pre-tokenizers and false otherwise, no pre-tokenizer means "default",
+    /// SentencePiece BOS/EOS/unknown default to 1/2/0.
+    /// - Throws: `TokenizerError` when the tokens, merges or scores are missing or mistyped.
     public init(gguf file: GGUFFile) throws {
         func string(_ key: String) -> String? { file[key]?.string }
         func id(_ key: String) throws -> Int32? {
@@ -21,8 +22,24 @@ extension Vocabulary {
         guard let tokens = file["tokenizer.ggml.tokens"]?.stringArray else {
             throw TokenizerError.missing("tokenizer.ggml.tokens")
         }
-        guard let merges = file["tokenizer.ggml.merges"]?.stringArray else {
-            throw TokenizerError.missing("tokenizer.ggml.merges")
+        var merges: [String] = []
+        var scores: [Float] = []
+        switch model {
+        case "gpt2":
+            guard let values = file["tokenizer.ggml.merges"]?.stringArray else {
+                throw TokenizerError.missing("tokenizer.ggml.merges")
+            }
+            merges = values
+        case "llama":
+            guard let values = file["tokenizer.ggml.scores"]?.array else { throw TokenizerError.missing("tokenizer.ggml.scores") }
+            scores = try values.map { value in
+                guard let score = value.float else {
+                    throw TokenizerError.inconsistent("'tokenizer.ggml.scores' holds \(value), not a number")
+                }
+                return Float(score)
+            }
+        default:
+            throw TokenizerError.unsupportedModel(model)
         }
         var tokenTypes: [Int32] = []
         if let value = file["tokenizer.ggml.token_type"] {
@@ -33,23 +50,25 @@ extension Vocabulary {
             }
             tokenTypes = narrowed
         }
-        guard let bosID = try id("tokenizer.ggml.bos_token_id") else { throw TokenizerError.missing("tokenizer.ggml.bos_token_id") }
-        guard let eosID = try id("tokenizer.ggml.eos_token_id") else { throw TokenizerError.missing("tokenizer.ggml.eos_token_id") }
-
+        let isSentencePiece = model == "llama"
         let preTokenizer = string("tokenizer.ggml.pre") ?? "default"
+        let defaultAddBOS = isSentencePiece || (PreTokenizer(name: preTokenizer)?.addsBOSByDefault ?? false)
         self.init(
             tokens: tokens,
             tokenTypes: tokenTypes,
             merges: merges,
-            bosID: bosID,
-            eosID: eosID,
+            scores: scores,
+            bosID: try id("tokenizer.ggml.bos_token_id") ?? (isSentencePiece ? 1 : nil),
+            eosID: try id("tokenizer.ggml.eos_token_id") ?? (isSentencePiece ? 2 : nil),
             eotID: try id("tokenizer.ggml.eot_token_id"),
-            unknownID: try id("tokenizer.ggml.unknown_token_id"),
+            unknownID: try id("tokenizer.ggml.unknown_token_id") ?? (isSentencePiece ? 0 : nil),
             paddingID: try id("tokenizer.ggml.padding_token_id"),
-            addBOS: file["tokenizer.ggml.add_bos_token"]?.bool ?? (PreTokenizer(name: preTokenizer)?.addsBOSByDefault ?? false),
+            addBOS: file["tokenizer.ggml.add_bos_token"]?.bool ?? defaultAddBOS,
             addEOS: file["tokenizer.ggml.add_eos_token"]?.bool ?? false,
+            addSpacePrefix: file["tokenizer.ggml.add_space_prefix"]?.bool,
             model: model,
-            preTokenizer: preTokenizer
+            preTokenizer: preTokenizer,
+            modelName: string("general.name")
         )
     }
 }

@@ -24,7 +24,7 @@ import Testing
 
     @Test func byteTokensAreHeldUntilTheCharacterIsComplete() throws {
         let tokenizer = try Fixtures.tokenizer()
-        let llama = Array("🦙".utf8).map { tokenizer.encoder.byteTokens[Int($0)] }
+        let llama = Array("🦙".utf8).map { tokenizer.byteTokens[Int($0)] }
         #expect(llama.count == 4 && llama.allSatisfy { $0 >= 0 })
         #expect(stream(llama, tokenizer) == ["", "", "", "🦙", ""])
         #expect(stream(Array(llama.prefix(2)), tokenizer) == ["", "", "\u{FFFD}"])
@@ -34,10 +34,10 @@ import Testing
 
     @Test func bytesThatCanNeverBeValidAreNotHeld() throws {
         let tokenizer = try Fixtures.tokenizer()
-        let byte = { (value: UInt8) in tokenizer.encoder.byteTokens[Int(value)] }
+        let byte = { (value: UInt8) in tokenizer.byteTokens[Int(value)] }
         // A lone continuation byte, and E0 80 (an overlong prefix). SmolLM2 has no tokens for
         // the bytes that never occur in UTF-8 (C0, C1, F5...FF), so those cannot be tested here.
-        #expect(tokenizer.encoder.byteTokens[0xFF] == -1)
+        #expect(tokenizer.byteTokens[0xFF] == -1)
         #expect(stream([byte(0x80), byte(0x41)], tokenizer) == ["\u{FFFD}", "A", ""])
         #expect(stream([byte(0xE0), byte(0x80), byte(0x41)], tokenizer) == ["", "\u{FFFD}\u{FFFD}", "A", ""])
     }

@@ -73,10 +73,14 @@ func tinyVocabulary(extra: [String] = ["ab", "bc", "abc"], merges: [String] = ["
 
     @Test func unsupportedModelAndPreTokenizerThrow() {
         var vocabulary = tinyVocabulary()
-        vocabulary.model = "llama"
-        #expect(throws: TokenizerError.self) { try Tokenizer(vocabulary: vocabulary) }
+        vocabulary.model = "bert"
+        #expect { try Tokenizer(vocabulary: vocabulary) } throws: { error in
+            (error as? TokenizerError)?.code == .unsupportedModel && "\(error)".contains("'bert'")
+        }
+        vocabulary.model = "llama"  // SentencePiece needs scores
+        expectInconsistent(vocabulary, mentioning: "0 token scores for")
         #expect {
-            _ = try Tokenizer(vocabulary: tinyVocabulary(preTokenizer: "qwen2"))
+            _ = try Tokenizer(vocabulary: tinyVocabulary(preTokenizer: "no-such-pre"))
         } throws: { error in
             (error as? TokenizerError)?.code == .unsupportedPreTokenizer && "\(error)".contains("smollm")
         }
