@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "Cria", dependencies: ["GGUF", "Tensor", "Tokenizer", "Sampling", "Llama"]),
         .executableTarget(
             name: "cria",
-            dependencies: ["Cria", "GGUF", "Sampling", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Cria", "GGUF", "Sampling", "Tokenizer", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "GGUF"]),

@@ -11,7 +11,7 @@ struct CriaCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cria",
         abstract: "Run Llama-family language models from GGUF files.",
-        subcommands: [RunCommand.self, BenchCommand.self, InspectCommand.self]
+        subcommands: [RunCommand.self, BenchCommand.self, InspectCommand.self, TokenizeCommand.self, DetokenizeCommand.self]
     )
 }
 
@@ -27,7 +27,12 @@ func writeOut(_ text: String) {
 
 /// Writes every byte of `text` to `fd`, retrying short writes and EINTR.
 func writeAll(_ fd: Int32, _ text: String) {
-    var bytes = Array(text.utf8)
+    writeAllBytes(fd, Array(text.utf8))
+}
+
+/// Writes every byte to `fd`, retrying short writes and EINTR.
+func writeAllBytes(_ fd: Int32, _ bytes: [UInt8]) {
+    var bytes = bytes
     var offset = 0
     while offset < bytes.count {
         let n = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
