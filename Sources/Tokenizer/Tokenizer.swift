@@ -330,11 +330,23 @@ public final class Tokenizer: Sendable {
     /// whitespace next to tokens marked lstrip / rstrip.
     func partition(_ bytes: [UInt8], parseSpecial: Bool) -> [Fragment] {
         guard !bytes.isEmpty else { return [] }
+        let candidates = specialTokens.filter { parseSpecial || !$0.needsParseSpecial }
+        guard !candidates.isEmpty else { return [.text(0..<bytes.count)] }
+        // Where each byte that starts a candidate occurs, so that each token's pass visits only
+        // those positions (the same matches as scanning every byte).
+        var startsToken = [Bool](repeating: false, count: 256)
+        for special in candidates { startsToken[Int(special.bytes[0])] = true }
+        var positions = [[Int]](repeating: [], count: 256)
+        for (pos, byte) in bytes.enumerated() where startsToken[Int(byte)] { positions[Int(byte)].append(pos) }
+
         var fragments: [Fragment] = [.text(0..<bytes.count)]
-        for special in specialTokens where parseSpecial || !special.needsParseSpecial {
-            guard let first = special.bytes.first else { continue }
+        for special in candidates {
+            let length = special.bytes.count
+            let starts = positions[Int(special.bytes[0])]
+            guard let last = starts.last, starts[0] + length <= bytes.count, last >= 0 else { continue }
             var split: [Fragment] = []
-            split.reserveCapacity(fragments.count)
+            split.reserveCapacity(fragments.count + 2)
+            var index = 0  // into `starts`; fragments are in increasing order
             for fragment in fragments {
                 guard case .text(let range) = fragment else {
                     split.append(fragment)
@@ -342,18 +354,18 @@ public final class Tokenizer: Sendable {
                 }
                 var start = range.lowerBound
                 var pos = range.lowerBound
-                while pos + special.bytes.count <= range.upperBound {
-                    if bytes[pos] == first && bytes[pos..<(pos + special.bytes.count)].elementsEqual(special.bytes) {
-                        var end = pos
-                        if special.lstrip { end = whitespaceStart(bytes, before: pos, from: start) }
-                        if end > start { split.append(.text(start..<end)) }
-                        split.append(.token(special.id))
-                        pos += special.bytes.count
-                        if special.rstrip { pos = whitespaceEnd(bytes, after: pos, upTo: range.upperBound) }
-                        start = pos
-                    } else {
-                        pos += 1
-                    }
+                while index < starts.count && starts[index] < range.lowerBound { index += 1 }
+                while index < starts.count && starts[index] + length <= range.upperBound {
+                    let candidate = starts[index]
+                    index += 1
+                    guard candidate >= pos, bytes[candidate..<(candidate + length)].elementsEqual(special.bytes) else { continue }
+                    var end = candidate
+                    if special.lstrip { end = whitespaceStart(bytes, before: candidate, from: start) }
+                    if end > start { split.append(.text(start..<end)) }
+                    split.append(.token(special.id))
+                    pos = candidate + length
+                    if special.rstrip { pos = whitespaceEnd(bytes, after: pos, upTo: range.upperBound) }
+                    start = pos
                 }
                 if start < range.upperBound { split.append(.text(start..<range.upperBound)) }
             }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import Tokenizer
 
@@ -6,7 +7,7 @@ import Testing
 /// and make_spm_fixtures.py): every corpus string, with and without special tokens, must give the
 /// reference's ids, and those ids must decode to the reference's text.
 @Suite struct GoldenTests {
-    struct Golden: Decodable {
+    struct Golden: Decodable, @unchecked Sendable {
         struct Source: Decodable {
             var kind: String
             var path: String
@@ -54,7 +55,17 @@ import Testing
         "golden-spm-llamacpp", "golden-spm-hf", "golden-spm-sentencepiece",
     ]
 
+    /// Each fixture and tokenizer is loaded once and shared by the tests (the Llama 3 ones are large).
+    private static let loaded = Mutex<[String: Result<(Golden, Tokenizer), any Error>]>([:])
+
     static func load(_ name: String) throws -> (Golden, Tokenizer) {
+        if let cached = loaded.withLock({ $0[name] }) { return try cached.get() }
+        let result = Result { try loadUncached(name) }
+        loaded.withLock { $0[name] = result }
+        return try result.get()
+    }
+
+    private static func loadUncached(_ name: String) throws -> (Golden, Tokenizer) {
         let golden = try JSONDecoder().decode(Golden.self, from: Data(contentsOf: Fixtures.directory.appendingPathComponent(name + ".json")))
         let path = try DataFiles.resolve(golden.source.path)
         return (golden, try Tokenizer(contentsOf: path))
