@@ -13,6 +13,8 @@ enum PreTokenizer: Sendable {
     /// `\p{N}` (every digit alone), then GPT-2.
     case smollm
     /// `(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+`
+    /// Decoding cleans spaces: llama.cpp's `load` sets clean_spaces for every BPE vocabulary and
+    /// Llama 3's names do not clear it.
     case llama3
     /// `\p{N}` (every digit alone), then GPT-2, with llama.cpp's space cleaning on decode.
     case starcoder
@@ -46,8 +48,8 @@ enum PreTokenizer: Sendable {
     /// vocabularies unless the pre-tokenizer turns it off (src/llama-vocab.cpp `load`).
     var cleansSpaces: Bool {
         switch self {
-        case .gpt2, .starcoder, .default: return true
-        case .smollm, .llama3, .qwen2: return false
+        case .gpt2, .starcoder, .default, .llama3: return true
+        case .smollm, .qwen2: return false
         }
     }
 
