@@ -1,5 +1,63 @@
-/// The regexes the pre-tokenizers implement.
+/// The regexes each pre-tokenizer implements, so a Hugging Face `tokenizer.json` pre-tokenizer
+/// sequence can be mapped onto a case.
 extension PreTokenizer {
+    /// The regexes this case implements, in order, as Hugging Face `tokenizer.json` `Split`
+    /// pre-tokenizers write them (`ByteLevel` with `use_regex: true` is `Pattern.gpt2`, `Digits`
+    /// is `\p{N}` with `individual_digits: true` and `\p{N}+` without). Where llama.cpp rewrote
+    /// a regex for `std::regex` (src/llama-vocab.cpp), this is the original it cites; the split
+    /// still follows llama.cpp's rewrite (see `WordScanner`), which for Tekken and GPT-4o knows
+    /// no letter case outside ASCII and leaves `\p{M}` out of words.
+    ///
+    /// Cases that differ only in flags (`starcoder` and `smollm`, `gpt2` and `trillion`,
+    /// `llama3` and `dbrx`, `qwen2` and `stablelm2`) share a list.
+    var regexes: [String] {
+        switch self {
+        case .gpt2, .trillion: return [Pattern.gpt2]
+        case .smollm, .starcoder: return [#"\p{N}"#, Pattern.gpt2]
+        case .llama3, .dbrx: return [Pattern.llama3]
+        case .qwen2, .stablelm2: return [Pattern.qwen2]
+        case .qwen35: return [Pattern.qwen35]
+        case .seedCoder: return [Pattern.seedCoder]
+        case .ufakzeka: return [Pattern.ufakzeka]
+        case .minicpm5: return [#"\p{N}{1,3}"#, Pattern.minicpm5]
+        case .laguna: return [#"[^\n]+|[\n]+"#, Pattern.qwen2]
+        case .default: return [#"[\p{P}\$\+<=>\^~\|]+"#, Pattern.gpt2, #"\p{N}+"#, "[0-9][0-9][0-9]"]
+        case .falcon: return [#"[\p{P}\$\+<=>\^~\|`]+"#, Pattern.gpt2, "[0-9][0-9][0-9]"]
+        case .deepseekLLM:
+            return [
+                #"[\r\n]"#, #"\s?["# + Pattern.deepseekLetters + "]+", #"\s?["# + Pattern.deepseekPunctuation + "]+",
+                #"\s+$"#, "[" + Pattern.deepseekCJK + "]+", #"\p{N}+"#,
+            ]
+        case .deepseekCoder:
+            return [#"[\r\n]"#, #"\s?\p{L}+"#, #"\s?\p{P}+"#, "[" + Pattern.deepseekCJK + "]+", #"\p{N}"#]
+        case .deepseekV3: return [#"\p{N}{1,3}"#, "[" + Pattern.deepseekV3CJK + "]+", Pattern.deepseekV3]
+        case .tekken: return [Pattern.tekken]
+        case .gpt4o: return [Pattern.gpt4o]
+        }
+    }
+
+    /// The case whose `regexes` equal `regexes`, or nil. Also accepts llama.cpp's spellings
+    /// (src/llama-vocab.cpp): literal line breaks for `\r` `\n`, `(?:'[sS]|'[tT]|...)` for
+    /// `(?i:'s|'t|...)`, the lookahead classes of its Tekken and GPT-4o rewrites, and GPT-2's
+    /// regex without the final `|\s+`. Among cases that share a list, the first declared wins.
+    static func matching(regexes: [String]) -> PreTokenizer? {
+        let wanted = regexes.map(canonical)
+        return allCases.first { $0.regexes == wanted }
+    }
+
+    /// `regex` in the spelling `regexes` uses.
+    static func canonical(_ regex: String) -> String {
+        var text = regex
+            .replacingAll("\r", with: #"\r"#)
+            .replacingAll("\n", with: #"\n"#)
+            .replacingAll("\t", with: #"\t"#)
+            .replacingAll(#"(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])"#, with: #"(?i:'s|'t|'re|'ve|'m|'ll|'d)"#)
+            .replacingAll(#"((?=[\p{L}])([^a-z]))"#, with: #"[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]"#)
+            .replacingAll(#"((?=[\p{L}])([^A-Z]))"#, with: #"[\p{Ll}\p{Lm}\p{Lo}\p{M}]"#)
+        if text == Pattern.gpt2LlamaCpp { text = Pattern.gpt2 }
+        return text
+    }
+
     /// Regex texts and the literal class bodies the splits test.
     enum Pattern {
         /// openai/gpt-2 src/encoder.py; tokenizers ByteLevel with `use_regex: true`.
@@ -46,5 +104,26 @@ extension PreTokenizer {
         static let deepseekCJK = "\u{4E00}-\u{9FA5}\u{800}-\u{4E00}\u{AC00}-\u{D7FF}"
         /// CJK ideographs to U+9FA5, hiragana and katakana.
         static let deepseekV3CJK = "\u{4E00}-\u{9FA5}\u{3040}-\u{309F}\u{30A0}-\u{30FF}"
+    }
+}
+
+private extension String {
+    /// Replaces every occurrence of `target`, comparing scalars (so "\r" is found inside "\r\n",
+    /// which is one `Character`).
+    func replacingAll(_ target: String, with replacement: String) -> String {
+        let scalars = Array(unicodeScalars), pattern = Array(target.unicodeScalars)
+        guard !pattern.isEmpty else { return self }
+        var result = String.UnicodeScalarView()
+        var index = 0
+        while index < scalars.count {
+            if index + pattern.count <= scalars.count && scalars[index..<(index + pattern.count)].elementsEqual(pattern) {
+                result.append(contentsOf: replacement.unicodeScalars)
+                index += pattern.count
+            } else {
+                result.append(scalars[index])
+                index += 1
+            }
+        }
+        return String(result)
     }
 }

@@ -164,6 +164,36 @@ import Testing
         }
     }
 
+    @Test func regexesMapBackToTheirCase() {
+        for pre in PreTokenizer.allCases {
+            let found = PreTokenizer.matching(regexes: pre.regexes)
+            #expect(found?.regexes == pre.regexes, "\(pre)")
+        }
+        #expect(PreTokenizer.matching(regexes: [PreTokenizer.Pattern.llama3]) == .llama3)
+        #expect(PreTokenizer.matching(regexes: [#"\p{N}"#, PreTokenizer.Pattern.gpt2]) == .smollm)
+        #expect(PreTokenizer.matching(regexes: [PreTokenizer.Pattern.llama3, #"\p{N}"#]) == nil)
+        #expect(PreTokenizer.matching(regexes: []) == nil)
+    }
+
+    @Test func matchingAcceptsLlamaCppSpellings() {
+        // As src/llama-vocab.cpp writes them.
+        let llama3 = #"(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#
+        #expect(PreTokenizer.matching(regexes: [llama3]) == .llama3)
+        let gpt2 = #"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)"#
+        #expect(PreTokenizer.matching(regexes: [gpt2]) == .gpt2)
+        #expect(PreTokenizer.matching(regexes: [#"[\p{P}\$\+<=>\^~\|`]+"#, gpt2, "[0-9][0-9][0-9]"]) == .falcon)
+        let tekken = #"[^\r\n\p{L}\p{N}]?((?=[\p{L}])([^a-z]))*((?=[\p{L}])([^A-Z]))+|[^\r\n\p{L}\p{N}]?((?=[\p{L}])([^a-z]))+((?=[\p{L}])([^A-Z]))*|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+"#
+        #expect(PreTokenizer.matching(regexes: [tekken]) == .tekken)
+        // Literal line breaks, as in the C++ string "[\r\n]" and in DeepSeek's tokenizer.json.
+        let coder = ["[\r\n]", #"\s?\p{L}+"#, #"\s?\p{P}+"#, "[一-龥ࠀ-一가-퟿]+", #"\p{N}"#]
+        #expect(PreTokenizer.matching(regexes: coder) == .deepseekCoder)
+        let v3 = [
+            #"\p{N}{1,3}"#, "[一-龥぀-ゟ゠-ヿ]+",
+            "[!\"#$%&'()*+,\\-./:;<=>?@\\[\\\\\\]^_`{|}~][A-Za-z]+|[^\r\n\\p{L}\\p{P}\\p{S}]?[\\p{L}\\p{M}]+| ?[\\p{P}\\p{S}]+[\r\n]*|\\s*[\r\n]+|\\s+(?!\\S)|\\s+",
+        ]
+        #expect(PreTokenizer.matching(regexes: v3) == .deepseekV3)
+    }
+
     @Test func cleanSpacesMatchesLlamaCppDetokenize() {
         let cleaned = Tokenizer.cleanSpaces(Array("Hello , world ! it 's ' quoted ' they 're I 'll".utf8))
         #expect(String(decoding: cleaned, as: UTF8.self) == "Hello, world! it's'quoted'they're I 'll")
