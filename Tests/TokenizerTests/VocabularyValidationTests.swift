@@ -76,7 +76,7 @@ func tinyVocabulary(extra: [String] = ["ab", "bc", "abc"], merges: [String] = ["
         vocabulary.model = "llama"
         #expect(throws: TokenizerError.self) { try Tokenizer(vocabulary: vocabulary) }
         #expect {
-            _ = try Tokenizer(vocabulary: tinyVocabulary(preTokenizer: "qwen2"))
+            _ = try Tokenizer(vocabulary: tinyVocabulary(preTokenizer: "kimi-k2"))
         } throws: { error in
             (error as? TokenizerError)?.code == .unsupportedPreTokenizer && "\(error)".contains("smollm")
         }
