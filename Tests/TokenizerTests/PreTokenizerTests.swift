@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Tokenizer
 
@@ -13,6 +14,50 @@ import Testing
             view.append(contentsOf: scalars[range])
             return String(view)
         }
+    }
+
+    /// pretokenizer-splits.json (scripts/reference/make_pretokenizer_fixtures.py): llama.cpp's
+    /// `unicode_regex_split` on 318 texts, for one `tokenizer.ggml.pre` name per case.
+    struct SplitFixture: Decodable {
+        var texts: [String]
+        /// Pre-tokenizer name -> per text, the word lengths in scalars, space-separated.
+        var splits: [String: [String]]
+
+        static let loaded = Result {
+            try JSONDecoder().decode(
+                SplitFixture.self,
+                from: Data(contentsOf: Fixtures.directory.appendingPathComponent("pretokenizer-splits.json"))
+            )
+        }
+    }
+
+    @Test func fixtureCoversEveryCase() throws {
+        let names = try SplitFixture.loaded.get().splits.keys
+        let covered = names.compactMap { PreTokenizer(name: $0) }
+        #expect(PreTokenizer.allCases.filter { !covered.contains($0) } == [])
+    }
+
+    @Test(arguments: [
+        "gpt-2", "trillion", "smollm", "starcoder", "falcon", "default", "llama-bpe", "dbrx", "qwen2",
+        "stablelm2", "qwen35", "seed-coder", "minicpm5", "laguna", "ufakzeka", "deepseek-llm",
+        "deepseek-coder", "deepseek-v3", "tekken", "llama4",
+    ])
+    func splitsMatchLlamaCpp(_ name: String) throws {
+        let fixture = try SplitFixture.loaded.get()
+        let preTokenizer = try #require(PreTokenizer(name: name))
+        let expected = try #require(fixture.splits[name], "no splits for \(name) in the fixture")
+        try #require(expected.count == fixture.texts.count)
+        var failed = 0
+        for (text, lengths) in zip(fixture.texts, expected) {
+            let scalars = Array(text.unicodeScalars)
+            let got = preTokenizer.split(scalars, scalars.map(ScalarClass.init)).map { String($0.count) }.joined(separator: " ")
+            guard got != lengths else { continue }
+            failed += 1
+            if failed <= 5 {
+                Issue.record("\(name) \(text.debugDescription): word lengths \(got), llama.cpp \(lengths)")
+            }
+        }
+        #expect(failed == 0, "\(name): \(failed) of \(fixture.texts.count) texts split differently")
     }
 
     @Test func smollmIsolatesEveryDigit() {
