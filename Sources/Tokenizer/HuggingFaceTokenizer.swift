@@ -205,7 +205,7 @@ extension TokenizerDefinition {
             case "Digits":
                 regexes.append(J.bool(step["individual_digits"]) == true ? "\\p{N}" : "\\p{N}+")
             case "ByteLevel":
-                if J.bool(step["use_regex"]) ?? true { regexes.append(PreTokenizer.gpt2Regex) }
+                if J.bool(step["use_regex"]) ?? true { regexes.append(PreTokenizer.Pattern.gpt2) }
                 byteLevelPrefixSpace = J.bool(step["add_prefix_space"]) ?? false
             case let other:
                 throw TokenizerError.unsupported("tokenizer.json pre-tokenizer '\(other)' is not supported with ByteLevel")

@@ -1,10 +1,11 @@
-/// The character classes the pre-tokenizer regexes test (`\p{L}`, `\p{N}`, `\p{P}`, `\s`), as
-/// llama.cpp's tables define them.
+/// The character classes the pre-tokenizer regexes test (`\p{L}`, `\p{N}`, `\p{P}`, `\p{M}`,
+/// `\p{S}`, `\s`), as llama.cpp's tables define them.
 ///
 /// llama.cpp src/unicode-data.cpp is generated from UnicodeData.txt of Unicode 15.1; Swift's
 /// stdlib knows newer characters. Treating scalars assigned after 15.1 as unassigned makes the
 /// categories agree for every code point (checked exhaustively against unicode-data.cpp when this
-/// was written). Whitespace is llama.cpp's `unicode_set_whitespace`: the White_Space property.
+/// was written, and again for all six classes when `.mark` and `.symbol` were added). Whitespace
+/// is llama.cpp's `unicode_set_whitespace`: the White_Space property.
 struct ScalarClass: OptionSet, Sendable {
     let rawValue: UInt8
 
@@ -12,6 +13,9 @@ struct ScalarClass: OptionSet, Sendable {
     static let number = ScalarClass(rawValue: 1 << 1)
     static let punctuation = ScalarClass(rawValue: 1 << 2)
     static let whitespace = ScalarClass(rawValue: 1 << 3)
+    /// `\p{M}` (llama.cpp's ACCENT_MARK).
+    static let mark = ScalarClass(rawValue: 1 << 4)
+    static let symbol = ScalarClass(rawValue: 1 << 5)
 
     /// Newest Unicode version llama.cpp's tables cover.
     private static let tableVersion = (major: 15, minor: 1)
@@ -44,6 +48,10 @@ struct ScalarClass: OptionSet, Sendable {
         case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
              .initialPunctuation, .finalPunctuation, .otherPunctuation:
             category = .punctuation
+        case .nonspacingMark, .spacingMark, .enclosingMark:
+            category = .mark
+        case .mathSymbol, .currencySymbol, .modifierSymbol, .otherSymbol:
+            category = .symbol
         default:
             category = []
         }
