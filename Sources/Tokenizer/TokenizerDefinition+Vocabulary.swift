@@ -61,6 +61,12 @@ extension TokenizerDefinition {
         self.bosID = v.bosID
         self.eosID = v.eosID
         self.eotID = v.eotID
+        if let eom = v.eomID {
+            guard eom >= 0 && Int(eom) < count else {
+                throw TokenizerError.inconsistent("EOM token id \(eom) is outside the vocabulary of \(count) tokens")
+            }
+            extraEndOfGenerationIDs.insert(eom)
+        }
         if v.addBOS, let bos = v.bosID { prefixIDs = [bos] }
         if v.addEOS, let eos = v.eosID { suffixIDs = [eos] }
     }

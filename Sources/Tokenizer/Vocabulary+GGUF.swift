@@ -61,6 +61,7 @@ extension Vocabulary {
             bosID: try id("tokenizer.ggml.bos_token_id") ?? (isSentencePiece ? 1 : nil),
             eosID: try id("tokenizer.ggml.eos_token_id") ?? (isSentencePiece ? 2 : nil),
             eotID: try id("tokenizer.ggml.eot_token_id"),
+            eomID: try id("tokenizer.ggml.eom_token_id"),
             unknownID: try id("tokenizer.ggml.unknown_token_id") ?? (isSentencePiece ? 0 : nil),
             paddingID: try id("tokenizer.ggml.padding_token_id"),
             addBOS: file["tokenizer.ggml.add_bos_token"]?.bool ?? defaultAddBOS,

@@ -15,6 +15,8 @@ public struct Vocabulary: Sendable {
     public var bosID: Int32?
     public var eosID: Int32?
     public var eotID: Int32?
+    /// End of message (`tokenizer.ggml.eom_token_id`, Llama 3.1 tool calls): ends generation too.
+    public var eomID: Int32?
     public var unknownID: Int32?
     public var paddingID: Int32?
     public var addBOS: Bool
@@ -36,6 +38,7 @@ public struct Vocabulary: Sendable {
         bosID: Int32?,
         eosID: Int32?,
         eotID: Int32? = nil,
+        eomID: Int32? = nil,
         unknownID: Int32? = nil,
         paddingID: Int32? = nil,
         addBOS: Bool = false,
@@ -52,6 +55,7 @@ public struct Vocabulary: Sendable {
         self.bosID = bosID
         self.eosID = eosID
         self.eotID = eotID
+        self.eomID = eomID
         self.unknownID = unknownID
         self.paddingID = paddingID
         self.addBOS = addBOS

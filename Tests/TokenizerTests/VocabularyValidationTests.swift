@@ -54,6 +54,15 @@ func tinyVocabulary(extra: [String] = ["ab", "bc", "abc"], merges: [String] = ["
         expectInconsistent(tinyVocabulary(merges: ["abc"]), mentioning: "merge 0")
     }
 
+    @Test func endOfMessageEndsGeneration() throws {
+        var vocabulary = tinyVocabulary()
+        #expect(try !Tokenizer(vocabulary: vocabulary).isEndOfGeneration(258))
+        vocabulary.eomID = 258
+        #expect(try Tokenizer(vocabulary: vocabulary).isEndOfGeneration(258))
+        vocabulary.eomID = 259 + 1
+        expectInconsistent(vocabulary, mentioning: "EOM token id 260")
+    }
+
     @Test func outOfRangeSpecialIDsThrow() {
         var vocabulary = tinyVocabulary()
         vocabulary.bosID = 100_000
