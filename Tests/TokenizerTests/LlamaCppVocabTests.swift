@@ -10,8 +10,24 @@ import Testing
 @Suite struct LlamaCppVocabTests {
     static let vocabularies = [
         "llama-spm", "llama-bpe", "qwen2", "gpt-2", "phi-3", "deepseek-llm", "deepseek-coder",
-        "starcoder", "falcon", "refact", "command-r", "mpt",
+        "starcoder", "falcon", "refact", "command-r", "mpt", "qwen35",
     ]
+
+    /// The other vocabularies with test vectors use tokenizer models outside the Llama family:
+    /// WordPiece (BERT), Gemma 4's BPE with SentencePiece-style byte fallback, T5's Unigram.
+    static let otherModels = ["bert-bge bert", "gemma-4 gemma4", "nomic-bert-moe t5"]
+
+    @Test(arguments: otherModels)
+    func otherModelsAreRejectedByName(_ entry: String) throws {
+        let parts = entry.split(separator: " ").map(String.init)
+        let (name, model) = (parts[0], parts[1])
+        let path = Self.directory.appendingPathComponent("ggml-vocab-\(name).gguf").path
+        #expect {
+            _ = try Tokenizer(contentsOf: path)
+        } throws: { error in
+            (error as? TokenizerError)?.code == .unsupportedModel && "\(error)".contains("'\(model)'")
+        }
+    }
 
     static var directory: URL {
         let root = ProcessInfo.processInfo.environment["CRIA_TOKENIZERS"].map { URL(fileURLWithPath: $0) }

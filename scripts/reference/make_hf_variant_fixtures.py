@@ -19,15 +19,17 @@ Outputs (Tests/Fixtures/tokenizer/):
         "never" and no Strip).
   spm-llama2-style.metaspace-always.tokenizer.json
         the same vocabulary with pre-tokenizer Metaspace(prepend_scheme "always", split true) and
-        decoder Sequence[Metaspace("▁", "always", split true), ByteFallback, Fuse], the layout of
-        tokenizer.json files written by tokenizers 0.14 .. 0.19-era converters with add_prefix_space;
-        it exercises the Metaspace decoder.
+        decoder Sequence[Metaspace("▁", "always", split true), ByteFallback, Fuse]: the Metaspace
+        pre-tokenizer and decoder that transformers 4.57.6's generic SpmConverter writes, with the
+        ByteFallback and Fuse steps a byte-fallback vocabulary needs after the decoder. Not copied
+        from a particular model; it exercises the Metaspace decoder and split true.
   smollm2.tokenizer.json
         SmolLM2's byte-level BPE built from the default model's GGUF vocabulary (tokens and merges in
         GGUF order; the 17 control tokens as special added tokens), laid out as SmolLM2's
-        tokenizer.json on the Hub: no normalizer, pre-tokenizer Sequence[Digits(individual_digits),
-        ByteLevel(add_prefix_space false, use_regex)], ByteLevel post-processor and decoder, merges as
-        "left right" strings. Compact JSON.
+        tokenizer.json on the Hub is, to our knowledge (not compared with the real file): no
+        normalizer, pre-tokenizer Sequence[Digits(individual_digits), ByteLevel(add_prefix_space
+        false, use_regex)], ByteLevel post-processor and decoder, no unk token, no byte fallback,
+        merges as "left right" strings. Compact JSON.
   smollm2-gpt2-prefix.tokenizer.json
         the same vocabulary in the GPT-2 layout with add_prefix_space: pre-tokenizer
         ByteLevel(add_prefix_space true, use_regex), no Digits step.
@@ -272,13 +274,17 @@ BYTE_LEVEL_NOTES = (
     "Added tokens: the 17 control tokens of the GGUF, all special. The ByteLevel post-processor adds no token, so "
     "add_special changes nothing. decode returns a str: the ByteLevel decoder maps every token's characters back "
     "to bytes and joins them, and bytes that are not UTF-8 become U+FFFD as Rust's String::from_utf8_lossy does "
-    "(one per maximal invalid sequence, not one per byte). "
+    "(one per maximal invalid sequence, not one per byte). SmolLM2 has no token for 21 byte values (0x04 0x06 "
+    "0x13 0x14 0x16 0x1D 0xC0 0xC1 0xF1 0xF2 0xF5..0xFF); with no unk token and no byte fallback, BPE drops a "
+    "character that needs one without a trace (the control-character corpus string loses U+0004 U+0006 U+0013 "
+    "U+0014 U+0016 U+001D). "
 )
 
 FIXTURES = {
     "spm-metaspace-first": {
         "file": "spm-llama2-style.metaspace-first.tokenizer.json",
         "golden": "golden-spm-hf-metaspace-first.json",
+        "compare": "golden-spm-hf.json",
         "build": spm_metaspace_first,
         "lists": spm_decode_id_lists,
         "notes": COMMON_NOTES + SPM_NOTES + (
@@ -286,43 +292,51 @@ FIXTURES = {
             "'▁' is put before the text only if it does not already start with '▁' (so ' Hello' gives one '▁', "
             "where the legacy Prepend+Replace normalizer of golden-spm-hf.json gives two) and only in the piece "
             "of text that starts the input: after a matched added token (<|user|>, or <s> with parse_special) "
-            "no '▁' is put. Decoder: Replace '▁' -> ' ', ByteFallback, Fuse, Strip one leading space of the "
-            "whole text."
+            "no '▁' is put. Decoder: Replace '▁' -> ' ', ByteFallback, Fuse, then Strip one leading space of the "
+            "whole fused text, so a text that starts with spaces decodes with one space fewer (' ' -> '', "
+            "'  x' -> ' x'), unlike the legacy layout."
         ),
     },
     "spm-metaspace-always": {
         "file": "spm-llama2-style.metaspace-always.tokenizer.json",
         "golden": "golden-spm-hf-metaspace-always.json",
+        "compare": "golden-spm-hf-metaspace-first.json",
         "build": spm_metaspace_always,
         "lists": spm_decode_id_lists,
         "notes": COMMON_NOTES + SPM_NOTES + (
             "Pre-tokenizer Metaspace(prepend_scheme always, split true), no normalizer: spaces become '▁', '▁' "
             "is put before every piece of text between added tokens unless it already starts with '▁', and the "
             "text is split before each '▁' (so no piece holds '▁▁': a run of spaces is one '▁' per space). "
-            "Decoder: Metaspace (each token's '▁' -> ' ', and the first token passed to the decoder loses one "
-            "leading space, whatever that token is: '<s>' or an added token keeps the next token's space), then "
-            "ByteFallback and Fuse."
+            "Decoder: Metaspace ('▁' -> ' ' in every token but the first one it is given, whose '▁' are all "
+            "dropped, not just a leading one: '▁▁▁▁' first decodes to ''), then ByteFallback and Fuse. A byte "
+            "piece <0x20> first keeps its space; a shown <s> or an added token first leaves the next token's "
+            "space alone; a skipped special token is removed before the decoder runs, so the token after it "
+            "becomes the first."
         ),
     },
     "smollm2": {
         "file": "smollm2.tokenizer.json",
         "golden": "golden-smollm2-hf.json",
+        "compare": "golden-llamacpp-smollm2.json",
         "build": smollm2_digits,
         "lists": byte_level_decode_id_lists,
         "notes": COMMON_NOTES + BYTE_LEVEL_NOTES + (
             "Pre-tokenizer Sequence[Digits(individual_digits), ByteLevel(add_prefix_space false, use_regex)]: "
-            "every digit (Unicode numeric) is a piece of its own, then GPT-2's regex splits the rest."
+            "every digit (Unicode numeric) is a piece of its own, then GPT-2's regex splits the rest. The ids "
+            "equal those of golden-llamacpp-smollm2.json (llama.cpp on the GGUF) in every case."
         ),
     },
     "smollm2-prefix": {
         "file": "smollm2-gpt2-prefix.tokenizer.json",
         "golden": "golden-smollm2-hf-prefix.json",
+        "compare": "golden-smollm2-hf.json",
         "build": smollm2_prefix,
         "lists": byte_level_decode_id_lists,
         "notes": COMMON_NOTES + BYTE_LEVEL_NOTES + (
             "Pre-tokenizer ByteLevel(add_prefix_space true, use_regex), no Digits step: a space is put before "
             "every piece of text between added tokens that does not start with ' ' (text starting with a "
-            "newline or a tab gets one too), and the decoder keeps it."
+            "newline or a tab gets one too: '\\n\\nx' -> 'ĠĊ' 'Ċ' 'x'; after '<|im_start|>' 'user' becomes "
+            "'Ġuser'), and the decoder keeps it."
         ),
     },
 }
@@ -351,6 +365,24 @@ def golden(name, spec, texts):
     return encode, decode
 
 
+def summary(spec, encode):
+    """Print how many texts round-trip and where the ids differ from a sibling golden file."""
+    plain = [c for c in encode if not c["add_special"] and not c["parse_special"]]
+    failing = [c["text"] for c in plain if bytes.fromhex(c["decoded_hex"]) != c["text"].encode("utf-8")]
+    print(f"  decode(encode(text)) == text for {len(plain) - len(failing)} of {len(plain)} texts")
+    other_path = os.path.join(OUT, spec["compare"])
+    if not os.path.exists(other_path):
+        return
+    with open(other_path, encoding="utf-8") as f:
+        other = {(c["text"], c["add_special"], c["parse_special"]): c["ids"] for c in json.load(f)["encode"]}
+    keys = [(c["text"], c["add_special"], c["parse_special"]) for c in encode]
+    mine = {(c["text"], c["add_special"], c["parse_special"]): c["ids"] for c in encode}
+    shared = [k for k in keys if k in other]
+    differing = [k for k in shared if mine[k] != other[k]]
+    print(f"  ids differ from {spec['compare']} in {len(differing)} of {len(shared)} cases, on "
+          f"{len({k[0] for k in differing})} texts")
+
+
 def sha256(path):
     with open(path, "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()
@@ -370,6 +402,7 @@ def main():
             f.write(spec["build"]())
         encode, decode = golden(name, spec, texts)
         print(f"{spec['golden']}: {len(encode)} encode cases, {len(decode)} decode cases")
+        summary(spec, encode)
         written += [path, os.path.join(OUT, spec["golden"])]
     for path in written:
         print(f"{os.path.getsize(path):>9}  {sha256(path)[:16]}  {os.path.relpath(path, OUT)}")
