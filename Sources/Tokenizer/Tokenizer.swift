@@ -412,7 +412,8 @@ public final class Tokenizer: Sendable {
         for step in rules.normalizer { text = step.apply(to: text) }
         switch rules.alphabet {
         case .byteLevel:
-            if rules.byteLevelPrefixSpace, let first = text.unicodeScalars.first, !first.properties.isWhitespace {
+            // tokenizers' ByteLevel `add_prefix_space`: unless the text starts with " " (only that).
+            if rules.byteLevelPrefixSpace && !text.utf8.starts(with: [0x20]) {
                 text = " " + text
             }
             if prefix { text = " " + text }
@@ -608,7 +609,7 @@ public final class Tokenizer: Sendable {
         case .firstNormalPiece:
             if isFirstVisible && piece.first == 0x20 && attributes[index].contains(.normal) { piece = piece.dropFirst() }
         case .firstTokenAll:
-            if isFirstVisible && attributes[index].contains(.normal) {
+            if isFirstVisible && attributes[index].contains(.normal) && !isByte {
                 piece = ArraySlice(Array(String(decoding: piece, as: UTF8.self).replacingBytes(" ", with: "").utf8))
             }
         }
