@@ -66,6 +66,7 @@ extension TokenizerDefinition {
             }
         }
         var attributesByID: [Int: TokenAttributes] = [:]
+        var normalizedIDs: Set<Int32> = []
         for entry in root["added_tokens"] as? [Any] ?? [] {
             guard let added = J.object(entry), let id = J.int(added["id"]), id >= 0, id < Int(Int32.max),
                   let content = J.string(added["content"]) else {
@@ -82,6 +83,7 @@ extension TokenizerDefinition {
             if J.bool(added["lstrip"]) == true { attributes.insert(.lstrip) }
             if J.bool(added["rstrip"]) == true { attributes.insert(.rstrip) }
             attributesByID[id] = attributes
+            if J.bool(added["normalized"]) ?? (J.bool(added["special"]) != true) { normalizedIDs.insert(Int32(id)) }
         }
         let count = (textsByID.keys.max() ?? -1) + 1
         guard count > 0 else { throw TokenizerError.malformed("tokenizer.json has no tokens") }
@@ -129,6 +131,7 @@ extension TokenizerDefinition {
         }
         stripUnicodeWhitespace = true
         detectSpecialByName = false
+        normalizedTokens = normalizedIDs
 
         try readPostProcessor(root["post_processor"], tokens: tokens)
         try readDecoder(root["decoder"], attributes: &attributes)

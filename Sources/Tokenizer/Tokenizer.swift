@@ -34,6 +34,8 @@ public final class Tokenizer: Sendable {
     /// Tokens split out of text before anything else, longest first.
     let specialTokens: [SpecialToken]
     let endOfGenerationIDs: Set<Int32>
+    /// Some special tokens are matched in normalized text (tokenizer.json `normalized: true`).
+    let hasNormalizedTokens: Bool
     /// Fragment word bytes -> ids. Cleared when it reaches `cacheLimit` entries.
     private let wordCache = Mutex<[[UInt8]: [Int32]]>([:])
     private static let cacheLimit = 1 << 16
@@ -70,6 +72,8 @@ public final class Tokenizer: Sendable {
         var needsParseSpecial: Bool
         var lstrip: Bool
         var rstrip: Bool
+        /// tokenizer.json `normalized`: matched in the normalized text.
+        var normalized: Bool
     }
 
     /// Builds a tokenizer from a definition, checking it for consistency.
@@ -146,7 +150,8 @@ public final class Tokenizer: Sendable {
                 SpecialToken(
                     id: Int32(index), bytes: Array(d.tokens[index].utf8),
                     needsParseSpecial: !attributes[index].isDisjoint(with: .special),
-                    lstrip: attributes[index].contains(.lstrip), rstrip: attributes[index].contains(.rstrip)
+                    lstrip: attributes[index].contains(.lstrip), rstrip: attributes[index].contains(.rstrip),
+                    normalized: d.normalizedTokens.contains(Int32(index))
                 )
             }
             .sorted { $0.bytes.count != $1.bytes.count ? $0.bytes.count > $1.bytes.count : $0.id < $1.id }
@@ -174,6 +179,7 @@ public final class Tokenizer: Sendable {
         self.attributes = attributes
         self.specialTokens = specialTokens
         self.endOfGenerationIDs = endOfGenerationIDs
+        self.hasNormalizedTokens = !(d.normalizer.isEmpty && !d.removeExtraSpaces) && specialTokens.contains(where: \.normalized)
     }
 
     static func byteTokenText(_ byte: UInt8) -> String {
@@ -294,26 +300,41 @@ public final class Tokenizer: Sendable {
         output.reserveCapacity(text.utf8.count / 3 + 2)
         if addSpecial { output.append(contentsOf: rules.prefixIDs) }
         let bytes = Array(text.utf8)
-        let fragments = partition(bytes, parseSpecial: parseSpecial)
+        let fragments = partition(bytes, parseSpecial: parseSpecial, normalizedPass: false)
         if rules.spacePrefix == .inputStart, case .token = fragments.first {
             // sentencepiece adds its dummy prefix before matching user-defined pieces.
             encodeFragment([], prefix: true, into: &output)
         }
         var afterSpecial = true
+        func prefix(_ start: Int) -> Bool {
+            switch rules.spacePrefix {
+            case .never: return false
+            case .inputStart, .firstFragment: return start == 0
+            case .everyFragment: return true
+            case .afterSpecial: return afterSpecial
+            }
+        }
         for fragment in fragments {
             switch fragment {
             case .token(let id):
                 output.append(id)
                 afterSpecial = true
-            case .text(let range):
-                let prefix: Bool
-                switch rules.spacePrefix {
-                case .never: prefix = false
-                case .inputStart, .firstFragment: prefix = range.lowerBound == 0
-                case .everyFragment: prefix = true
-                case .afterSpecial: prefix = afterSpecial
+            case .text(let range) where hasNormalizedTokens:
+                // tokenizers `AddedVocabulary::extract_and_normalize`: tokens marked normalized
+                // are found in the normalized text.
+                let normalized = Array(normalize(String(decoding: bytes[range], as: UTF8.self)).utf8)
+                for piece in partition(normalized, parseSpecial: parseSpecial, normalizedPass: true) {
+                    switch piece {
+                    case .token(let id):
+                        output.append(id)
+                        afterSpecial = true
+                    case .text(let inner):
+                        encodeFragment(normalized[inner], prefix: prefix(range.lowerBound + inner.lowerBound), normalized: true, into: &output)
+                        afterSpecial = false
+                    }
                 }
-                encodeFragment(bytes[range], prefix: prefix, into: &output)
+            case .text(let range):
+                encodeFragment(bytes[range], prefix: prefix(range.lowerBound), into: &output)
                 afterSpecial = false
             }
         }
@@ -328,9 +349,13 @@ public final class Tokenizer: Sendable {
 
     /// Splits out special tokens, longest first (llama.cpp `tokenizer_st_partition`), dropping
     /// whitespace next to tokens marked lstrip / rstrip.
-    func partition(_ bytes: [UInt8], parseSpecial: Bool) -> [Fragment] {
+    /// - Parameter normalizedPass: match only the tokens tokenizer.json marks `normalized`
+    ///   (in normalized text), else only the others (all of them without a normalizer).
+    func partition(_ bytes: [UInt8], parseSpecial: Bool, normalizedPass: Bool) -> [Fragment] {
         guard !bytes.isEmpty else { return [] }
-        let candidates = specialTokens.filter { parseSpecial || !$0.needsParseSpecial }
+        let candidates = specialTokens.filter {
+            (parseSpecial || !$0.needsParseSpecial) && (hasNormalizedTokens ? $0.normalized == normalizedPass : !normalizedPass)
+        }
         guard !candidates.isEmpty else { return [.text(0..<bytes.count)] }
         // Where each byte that starts a candidate occurs, so that each token's pass visits only
         // those positions (the same matches as scanning every byte).
@@ -406,10 +431,10 @@ public final class Tokenizer: Sendable {
     static func isASCIISpace(_ byte: UInt8) -> Bool { byte == 0x20 || (0x09...0x0D).contains(byte) }
 
     /// Encodes text that contains no special tokens.
-    func encodeFragment(_ bytes: ArraySlice<UInt8>, prefix: Bool, into output: inout [Int32]) {
+    /// - Parameter normalized: the text has been through the normalizer already.
+    func encodeFragment(_ bytes: ArraySlice<UInt8>, prefix: Bool, normalized: Bool = false, into output: inout [Int32]) {
         var text = String(decoding: bytes, as: UTF8.self)
-        if rules.removeExtraSpaces { text = Tokenizer.removeExtraSpaces(text) }
-        for step in rules.normalizer { text = step.apply(to: text) }
+        if !normalized { text = normalize(text) }
         switch rules.alphabet {
         case .byteLevel:
             // tokenizers' ByteLevel `add_prefix_space`: unless the text starts with " " (only that).
@@ -459,6 +484,13 @@ public final class Tokenizer: Sendable {
     }
 
     static let marker = "\u{2581}"
+
+    private func normalize(_ text: String) -> String {
+        var text = text
+        if rules.removeExtraSpaces { text = Tokenizer.removeExtraSpaces(text) }
+        for step in rules.normalizer { text = step.apply(to: text) }
+        return text
+    }
 
     private func encodeCached(_ word: [UInt8], into output: inout [Int32], _ encodeWord: ([UInt8], inout [Int32]) -> Void) {
         if let cached = wordCache.withLock({ $0[word] }) {

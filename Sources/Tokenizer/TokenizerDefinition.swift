@@ -114,6 +114,9 @@ struct TokenizerDefinition {
     var bosID: Int32? = nil
     var eosID: Int32? = nil
     var eotID: Int32? = nil
+    /// Added tokens matched in the normalized text rather than the input (tokenizer.json
+    /// `normalized: true`).
+    var normalizedTokens: Set<Int32> = []
     /// Apply llama.cpp's by-name rules (end-of-turn texts become control and end generation).
     var detectSpecialByName = true
     /// Extra ids that end generation (tokenizer.json / tiktoken special tokens known by name).
