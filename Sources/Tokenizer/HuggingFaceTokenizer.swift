@@ -132,6 +132,12 @@ extension TokenizerDefinition {
         stripUnicodeWhitespace = true
         detectSpecialByName = false
         normalizedTokens = normalizedIDs
+        // tokenizers normalizes a normalized added token's own content too: that is what it
+        // matches in normalized text and what decoding renders (Prepend "▁" makes "▁<|user|>").
+        for id in normalizedIDs {
+            let content = normalizer.reduce(tokens[Int(id)]) { $1.apply(to: $0) }
+            if !content.utf8.elementsEqual(tokens[Int(id)].utf8) { matchTexts[id] = content }
+        }
 
         try readPostProcessor(root["post_processor"], tokens: tokens)
         try readDecoder(root["decoder"], attributes: &attributes)
@@ -313,7 +319,8 @@ extension TokenizerDefinition {
                 attributes[index].insert(.byte)
             }
         }
-        pieces = tokens.map { text in
+        pieces = tokens.enumerated().map { index, text in
+            let text = matchTexts[Int32(index)] ?? text
             if byteFallbackBytes, let byte = Tokenizer.byteOfFallbackToken(text) { return [byte] }
             if byteLevel {
                 // tokenizers' ByteLevel decoder: a token with a character outside the alphabet stays as it is.

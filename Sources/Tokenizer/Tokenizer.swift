@@ -148,7 +148,7 @@ public final class Tokenizer: Sendable {
             .filter { !attributes[$0].isDisjoint(with: [.control, .userDefined, .unknown]) && !d.tokens[$0].isEmpty }
             .map { index in
                 SpecialToken(
-                    id: Int32(index), bytes: Array(d.tokens[index].utf8),
+                    id: Int32(index), bytes: Array((d.matchTexts[Int32(index)] ?? d.tokens[index]).utf8),
                     needsParseSpecial: !attributes[index].isDisjoint(with: .special),
                     lstrip: attributes[index].contains(.lstrip), rstrip: attributes[index].contains(.rstrip),
                     normalized: d.normalizedTokens.contains(Int32(index))

@@ -117,6 +117,8 @@ struct TokenizerDefinition {
     /// Added tokens matched in the normalized text rather than the input (tokenizer.json
     /// `normalized: true`).
     var normalizedTokens: Set<Int32> = []
+    /// Special tokens matched in text by another text than their token text.
+    var matchTexts: [Int32: String] = [:]
     /// Apply llama.cpp's by-name rules (end-of-turn texts become control and end generation).
     var detectSpecialByName = true
     /// Extra ids that end generation (tokenizer.json / tiktoken special tokens known by name).

@@ -54,6 +54,7 @@ import Testing
         "golden-llama3-hf", "golden-llama3-tiktoken",
         "golden-spm-llamacpp", "golden-spm-hf", "golden-spm-sentencepiece",
         "golden-spm-hf-metaspace-first", "golden-spm-hf-metaspace-always", "golden-smollm2-hf", "golden-smollm2-hf-prefix",
+        "golden-spm-hf-normalized-added",
     ]
 
     /// Each fixture and tokenizer is loaded once and shared by the tests (the Llama 3 ones are large).

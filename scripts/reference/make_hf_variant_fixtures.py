@@ -4,8 +4,8 @@ for each from Hugging Face tokenizers.
 
     /root/ref/venv/bin/python scripts/reference/make_hf_variant_fixtures.py [NAME ...]   # from the repository root
 
-NAME picks some of them (spm-metaspace-first, spm-metaspace-always, smollm2, smollm2-prefix); none
-means all. Deterministic: a rerun writes byte-identical files.
+NAME picks some of them (spm-metaspace-first, spm-metaspace-always, spm-normalized-added, smollm2,
+smollm2-prefix); none means all. Deterministic: a rerun writes byte-identical files.
 
 Outputs (Tests/Fixtures/tokenizer/):
   spm-llama2-style.metaspace-first.tokenizer.json
@@ -23,6 +23,16 @@ Outputs (Tests/Fixtures/tokenizer/):
         pre-tokenizer and decoder that transformers 4.57.6's generic SpmConverter writes, with the
         ByteFallback and Fuse steps a byte-fallback vocabulary needs after the decoder. Not copied
         from a particular model; it exercises the Metaspace decoder and split true.
+  spm-llama2-style.normalized-added.tokenizer.json
+        the legacy layout of spm-llama2-style.tokenizer.json (normalizer Sequence[Prepend "▁", Replace
+        " " -> "▁"]) with normalized added tokens: <|user|> and <|bot|> marked "normalized": true (as
+        tokenizer.add_tokens([...]) makes them), then " <sep>" (leading space; not special, normalized)
+        and "<|eot|>" (special, not normalized) at the next free ids, 3200 and 3201. The added_tokens
+        entries equal what tokenizers writes after add_tokens([AddedToken("<|user|>", normalized=True),
+        AddedToken("<|bot|>", normalized=True), AddedToken(" <sep>")]) and
+        add_special_tokens([AddedToken("<|eot|>", special=True, normalized=False)]) on the legacy file.
+        tokenizers matches a normalized added token on the normalized text, against its content run
+        through the normalizer: "▁<|user|>", "▁<|bot|>", "▁▁<sep>".
   smollm2.tokenizer.json
         SmolLM2's byte-level BPE built from the default model's GGUF vocabulary (tokens and merges in
         GGUF order; the 17 control tokens as special added tokens), laid out as SmolLM2's
@@ -33,12 +43,13 @@ Outputs (Tests/Fixtures/tokenizer/):
   smollm2-gpt2-prefix.tokenizer.json
         the same vocabulary in the GPT-2 layout with add_prefix_space: pre-tokenizer
         ByteLevel(add_prefix_space true, use_regex), no Digits step.
-  golden-spm-hf-metaspace-first.json, golden-spm-hf-metaspace-always.json, golden-smollm2-hf.json,
-  golden-smollm2-hf-prefix.json
+  golden-spm-hf-metaspace-first.json, golden-spm-hf-metaspace-always.json,
+  golden-spm-hf-normalized-added.json, golden-smollm2-hf.json, golden-smollm2-hf-prefix.json
         tokenizers on each file, in the format of golden-spm-hf.json (make_spm_fixtures.py): encode
         cases for every corpus string (tokenizer_corpus.py) and flag pair, decode cases (specials
         around text, byte tokens that split characters, hidden specials between byte tokens, random
-        ids, every id once in chunks of 1024), show_special true and false.
+        ids, every id once in chunks of 1024), show_special true and false. The normalized-added
+        file has NORMALIZED_ADDED_TEXTS after the corpus and decode cases with the two new tokens.
 
 The SmolLM2 vocabulary is read with gguf.GGUFReader from $CRIA_MODELS/SmolLM2-135M-Instruct.Q4_1.gguf
 (else ~/.cache/cria/models) when that file exists, and checked against smollm2-vocab.json (the dump
@@ -72,6 +83,30 @@ SPIECE_UNDERLINE = "\u2581"
 
 # Texts whose encodings split characters across tokens: pieces of them decode to partial UTF-8.
 MULTI_TOKEN_TEXTS = ["🦙", "👨‍👩‍👧‍👦", "🏴󠁧󠁢󠁳󠁣󠁴󠁿", "日本語", "ሰላም", "𓀀", "é"]
+
+# The added tokens appended by spm-normalized-added, and the texts its golden file adds to the corpus.
+NORMALIZED_ADDED_SEP = " <sep>"
+NORMALIZED_ADDED_EOT = "<|eot|>"
+NORMALIZED_ADDED_TEXTS = [
+    "Hi <|user|> there",
+    "<|user|>hi",
+    "x<|user|>",                  # no "▁<|user|>" in "▁x<|user|>": not matched
+    "x\u2581<|user|>",            # a literal "▁" before it: matched
+    "<|user|> <|bot|>",
+    "<|bot|><|user|>",            # the second has no "▁" before it
+    "  <|user|>  ",
+    "a <sep> b",                  # "▁a▁<sep>▁b": no "▁▁<sep>"
+    "a<sep>b",
+    " <sep>",                     # "▁▁<sep>": matched
+    "<sep>",
+    "  <sep>",
+    "a  <sep> b",
+    "x <|eot|> y",
+    "<|eot|> <sep>",              # the text after a special token gets its own "▁"
+    "<|eot|><|user|>",
+    "<s><|user|>hi</s>",
+    "<|user|><sep><|eot|>",
+]
 
 # MARK: - tokenizer.json files
 
@@ -109,6 +144,24 @@ def spm_metaspace_always():
         {"type": "ByteFallback"},
         {"type": "Fuse"},
     ]})
+
+
+def spm_normalized_added():
+    """spm-llama2-style.tokenizer.json as it is (legacy normalizer, no pre-tokenizer) but for its
+    added tokens: <|user|> and <|bot|> normalized, then " <sep>" (normalized) and the special "<|eot|>"."""
+    with open(spmfx.HF_PATH, encoding="utf-8") as f:
+        tokenizer = json.load(f)
+    assert tokenizer["pre_tokenizer"] is None and tokenizer["normalizer"]["type"] == "Sequence"
+    added = tokenizer["added_tokens"]
+    assert [t["content"] for t in added] == ["<unk>", "<s>", "</s>"] + spmfx.USER_DEFINED
+    for token in added:
+        if token["content"] in spmfx.USER_DEFINED:
+            token["normalized"] = True
+    n = len(tokenizer["model"]["vocab"])
+    assert max(t["id"] for t in added) < n
+    added.append(dict(spmfx.added_token(n, NORMALIZED_ADDED_SEP, False), normalized=True))
+    added.append(spmfx.added_token(n + 1, NORMALIZED_ADDED_EOT, True))
+    return json.dumps(tokenizer, ensure_ascii=False, indent=2)
 
 
 def smollm2_vocabulary():
@@ -189,6 +242,31 @@ def spm_decode_id_lists(tok):
         [bot, space, space],
     ]
     assert all(i is not None for ids in lists for i in ids)
+    return lists
+
+
+def spm_normalized_added_decode_id_lists(tok):
+    """spm_decode_id_lists, then lists with the two appended tokens (past the chunks of every id)."""
+    lists = spm_decode_id_lists(tok)
+    sp = spm.SentencePieceProcessor(model_file=spmfx.MODEL_PATH)
+    hello = sp.encode("Hello world")
+    space = sp.piece_to_id(SPIECE_UNDERLINE)
+    user, bot = (sp.piece_to_id(p) for p in spmfx.USER_DEFINED)
+    sep, eot = (tok.token_to_id(t) for t in (NORMALIZED_ADDED_SEP, NORMALIZED_ADDED_EOT))
+    assert (sep, eot) == (sp.get_piece_size(), sp.get_piece_size() + 1)
+    lists += [
+        [sep], [eot], [sep, eot],
+        [sep] + hello,
+        hello + [sep] + hello,
+        hello + [eot] + hello,
+        [eot] + hello,
+        [eot, sep] + hello,
+        [space, sep],
+        [user, sep, bot],
+        hello + [user] + hello + [bot],
+        [sp.bos_id(), sep] + hello + [eot, sp.eos_id()],
+        [spmfx.byte_id(sp, 0xE6), eot, spmfx.byte_id(sp, 0x97), spmfx.byte_id(sp, 0xA5)],  # 日 split by <|eot|>
+    ]
     return lists
 
 
@@ -314,6 +392,37 @@ FIXTURES = {
             "becomes the first."
         ),
     },
+    "spm-normalized-added": {
+        "file": "spm-llama2-style.normalized-added.tokenizer.json",
+        "golden": "golden-spm-hf-normalized-added.json",
+        "compare": "golden-spm-hf.json",
+        "build": spm_normalized_added,
+        "lists": spm_normalized_added_decode_id_lists,
+        "texts": NORMALIZED_ADDED_TEXTS,
+        "notes": COMMON_NOTES + (
+            "Added tokens <unk> <s> </s> (special, not normalized), <|user|> <|bot|> (not special, normalized), "
+            "' <sep>' (id 3200, with a leading space; not special, normalized) and <|eot|> (id 3201; special, not "
+            "normalized); the TemplateProcessing post-processor puts <s> first when add_special. The legacy "
+            "normalizer Sequence[Prepend '▁', Replace ' ' -> '▁'] and no pre-tokenizer, as golden-spm-hf.json. "
+            "Matching: the text is first split on the tokens that are not normalized (<unk> <s> </s> <|eot|>, "
+            "unless parse_special false), each piece between them is normalized on its own (so each gets a "
+            "leading '▁'), and the normalized tokens are matched in the normalized piece against their content "
+            "normalized the same way: '▁<|user|>', '▁<|bot|>', '▁▁<sep>'. So '<|user|>' is matched only after a "
+            "space, a literal '▁' or at the start of a piece, and the space goes into the added token ('Hi "
+            "<|user|> there' -> '▁H' 'i' '▁<|user|>' '▁there'; 'x<|user|>', '\\n<|user|>' and the second of "
+            "'<|bot|><|user|>' are not matched); ' <sep>' is matched only where the normalized text has "
+            "'▁▁<sep>' (at the start of a piece, or after two spaces), not in 'a <sep> b'. The text after a "
+            "normalized added token is not normalized again, so it gets no '▁' of its own ('<|user|>hi' -> "
+            "'▁<|user|>' 'h' 'i', where golden-spm-hf.json has '<|user|>' '▁hi'; 'before <|user|> after' -> "
+            "'▁before' '▁<|user|>' '▁after'). Encoding.tokens and id_to_token give the "
+            "normalized content ('▁<|user|>', '▁▁<sep>'); token_to_id takes only the content as written. "
+            "decode sees the normalized content too, so an added token's '▁' becomes a space, and the Strip step "
+            "takes the first one off: [3200] (' <sep>') decodes to ' <sep>', [3] to '<|user|>', the ids of "
+            "'▁there' '<|user|>' to 'there <|user|>'. decode returns a str: a run of byte pieces that is not "
+            "valid UTF-8 becomes one U+FFFD per byte piece (ByteFallback decoder). NORMALIZED_ADDED_TEXTS of "
+            "make_hf_variant_fixtures.py follow the corpus strings."
+        ),
+    },
     "smollm2": {
         "file": "smollm2.tokenizer.json",
         "golden": "golden-smollm2-hf.json",
@@ -400,7 +509,9 @@ def main():
         path = os.path.join(OUT, spec["file"])
         with open(path, "w", encoding="utf-8") as f:
             f.write(spec["build"]())
-        encode, decode = golden(name, spec, texts)
+        extra = spec.get("texts", [])
+        assert not set(extra) & set(texts) and len(set(extra)) == len(extra)
+        encode, decode = golden(name, spec, texts + extra)
         print(f"{spec['golden']}: {len(encode)} encode cases, {len(decode)} decode cases")
         summary(spec, encode)
         written += [path, os.path.join(OUT, spec["golden"])]
