@@ -87,6 +87,11 @@ extension TokenizerDefinition {
         }
         let count = (textsByID.keys.max() ?? -1) + 1
         guard count > 0 else { throw TokenizerError.malformed("tokenizer.json has no tokens") }
+        // Holes in the ids are allowed (they become unused tokens), but not so many that an id
+        // like 2000000000 makes billions of them.
+        guard count - textsByID.count <= 65_536 else {
+            throw TokenizerError.inconsistent("token ids go up to \(count - 1) but there are only \(textsByID.count) tokens")
+        }
         // Ids with no token (holes) get a text that cannot occur in input and are never produced.
         let tokens = (0..<count).map { textsByID[$0] ?? "\u{0}<unused \($0)>" }
         var attributes = (0..<count).map { attributesByID[$0] ?? (textsByID[$0] == nil ? .unused : .normal) }
@@ -130,6 +135,7 @@ extension TokenizerDefinition {
             unknownID = Int32(id)
         }
         stripUnicodeWhitespace = true
+        leftmostLongest = true
         detectSpecialByName = false
         normalizedTokens = normalizedIDs
         // tokenizers normalizes a normalized added token's own content too: that is what it
@@ -222,6 +228,15 @@ extension TokenizerDefinition {
         }
         guard let scanner = PreTokenizer.matching(regexes: regexes) else {
             throw TokenizerError.unsupported("tokenizer.json pre-tokenizer regexes \(regexes) match no built-in scanner")
+        }
+        // These scanners follow llama.cpp's std::regex rewrite, which knows no letter case outside
+        // ASCII; tokenizers' regex engine does, so the splits would differ on such text.
+        guard scanner != .tekken && scanner != .gpt4o else {
+            throw TokenizerError.unsupported("tokenizer.json pre-tokenizer '\(scanner)' is only supported from a GGUF file (llama.cpp's splitting); its tokenizer.json regex needs Unicode letter case")
+        }
+        // tokenizers adds the prefix space to every piece an earlier Split/Digits step made.
+        guard !byteLevelPrefixSpace || regexes.count <= 1 else {
+            throw TokenizerError.unsupported("tokenizer.json ByteLevel add_prefix_space after other pre-tokenizer steps is not supported")
         }
         preTokenizer = scanner
     }

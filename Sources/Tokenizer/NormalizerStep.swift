@@ -1,5 +1,14 @@
 import Foundation
 
+/// One tokenizer.json normalizer step.
+enum NormalizerStep {
+    case prepend(String)
+    case replace(String, String)
+    case nfc, nfd, nfkc, nfkd
+    case lowercase
+    case strip(left: Bool, right: Bool)
+}
+
 extension NormalizerStep {
     /// Applies the step as Hugging Face tokenizers' normalizer of the same name does.
     func apply(to text: String) -> String {

@@ -48,12 +48,12 @@ extension PreTokenizer {
     /// `regex` in the spelling `regexes` uses.
     static func canonical(_ regex: String) -> String {
         var text = regex
-            .replacingAll("\r", with: #"\r"#)
-            .replacingAll("\n", with: #"\n"#)
-            .replacingAll("\t", with: #"\t"#)
-            .replacingAll(#"(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])"#, with: #"(?i:'s|'t|'re|'ve|'m|'ll|'d)"#)
-            .replacingAll(#"((?=[\p{L}])([^a-z]))"#, with: #"[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]"#)
-            .replacingAll(#"((?=[\p{L}])([^A-Z]))"#, with: #"[\p{Ll}\p{Lm}\p{Lo}\p{M}]"#)
+            .replacingBytes("\r", with: #"\r"#)
+            .replacingBytes("\n", with: #"\n"#)
+            .replacingBytes("\t", with: #"\t"#)
+            .replacingBytes(#"(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])"#, with: #"(?i:'s|'t|'re|'ve|'m|'ll|'d)"#)
+            .replacingBytes(#"((?=[\p{L}])([^a-z]))"#, with: #"[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]"#)
+            .replacingBytes(#"((?=[\p{L}])([^A-Z]))"#, with: #"[\p{Ll}\p{Lm}\p{Lo}\p{M}]"#)
         if text == Pattern.gpt2LlamaCpp { text = Pattern.gpt2 }
         return text
     }
@@ -104,26 +104,5 @@ extension PreTokenizer {
         static let deepseekCJK = "\u{4E00}-\u{9FA5}\u{800}-\u{4E00}\u{AC00}-\u{D7FF}"
         /// CJK ideographs to U+9FA5, hiragana and katakana.
         static let deepseekV3CJK = "\u{4E00}-\u{9FA5}\u{3040}-\u{309F}\u{30A0}-\u{30FF}"
-    }
-}
-
-private extension String {
-    /// Replaces every occurrence of `target`, comparing scalars (so "\r" is found inside "\r\n",
-    /// which is one `Character`).
-    func replacingAll(_ target: String, with replacement: String) -> String {
-        let scalars = Array(unicodeScalars), pattern = Array(target.unicodeScalars)
-        guard !pattern.isEmpty else { return self }
-        var result = String.UnicodeScalarView()
-        var index = 0
-        while index < scalars.count {
-            if index + pattern.count <= scalars.count && scalars[index..<(index + pattern.count)].elementsEqual(pattern) {
-                result.append(contentsOf: replacement.unicodeScalars)
-                index += pattern.count
-            } else {
-                result.append(scalars[index])
-                index += 1
-            }
-        }
-        return String(result)
     }
 }

@@ -39,6 +39,8 @@ public final class Tokenizer: Sendable {
     /// Fragment word bytes -> ids. Cleared when it reaches `cacheLimit` entries.
     private let wordCache = Mutex<[[UInt8]: [Int32]]>([:])
     private static let cacheLimit = 1 << 16
+    /// Longest word (in bytes) that is cached.
+    private static let cachedWordLimit = 256
 
     /// The encoding and decoding rules of `TokenizerDefinition`, without the vocabulary data.
     struct Rules: Sendable {
@@ -62,6 +64,7 @@ public final class Tokenizer: Sendable {
         var cleanSpaces: Bool
         var byteRuns: TokenizerDefinition.ByteRuns
         var hiddenAttributes: TokenAttributes
+        var leftmostLongest: Bool
     }
 
     struct SpecialToken: Sendable {
@@ -145,7 +148,7 @@ public final class Tokenizer: Sendable {
         let merges = try Tokenizer.mergeTable(d, idsByText: idsByText, attributes: attributes)
 
         let specialTokens = attributes.indices
-            .filter { !attributes[$0].isDisjoint(with: [.control, .userDefined, .unknown]) && !d.tokens[$0].isEmpty }
+            .filter { !attributes[$0].isDisjoint(with: [.control, .userDefined, .unknown]) && !(d.matchTexts[Int32($0)] ?? d.tokens[$0]).isEmpty }
             .map { index in
                 SpecialToken(
                     id: Int32(index), bytes: Array((d.matchTexts[Int32(index)] ?? d.tokens[index]).utf8),
@@ -168,7 +171,7 @@ public final class Tokenizer: Sendable {
             fuseUnknown: d.fuseUnknown, prefixIDs: d.prefixIDs, suffixIDs: d.suffixIDs,
             stripUnicodeWhitespace: d.stripUnicodeWhitespace, leadingSpace: d.leadingSpace,
             cleanSpaces: d.cleanSpaces, byteRuns: d.byteRuns,
-            hiddenAttributes: d.hiddenAttributes
+            hiddenAttributes: d.hiddenAttributes, leftmostLongest: d.leftmostLongest
         )
         self.encoder = BytePairEncoder(merges: merges)
         self.tokenTexts = d.tokens
@@ -179,7 +182,7 @@ public final class Tokenizer: Sendable {
         self.attributes = attributes
         self.specialTokens = specialTokens
         self.endOfGenerationIDs = endOfGenerationIDs
-        self.hasNormalizedTokens = !(d.normalizer.isEmpty && !d.removeExtraSpaces) && specialTokens.contains(where: \.normalized)
+        self.hasNormalizedTokens = specialTokens.contains(where: \.normalized)
     }
 
     static func byteTokenText(_ byte: UInt8) -> String {
@@ -300,41 +303,47 @@ public final class Tokenizer: Sendable {
         output.reserveCapacity(text.utf8.count / 3 + 2)
         if addSpecial { output.append(contentsOf: rules.prefixIDs) }
         let bytes = Array(text.utf8)
-        let fragments = partition(bytes, parseSpecial: parseSpecial, normalizedPass: false)
-        if rules.spacePrefix == .inputStart, case .token = fragments.first {
-            // sentencepiece adds its dummy prefix before matching user-defined pieces.
-            encodeFragment([], prefix: true, into: &output)
-        }
-        var afterSpecial = true
-        func prefix(_ start: Int) -> Bool {
-            switch rules.spacePrefix {
-            case .never: return false
-            case .inputStart, .firstFragment: return start == 0
-            case .everyFragment: return true
-            case .afterSpecial: return afterSpecial
-            }
-        }
-        for fragment in fragments {
+        // Special tokens first, then (tokenizer.json `normalized`, sentencepiece user-defined
+        // pieces) the tokens matched in normalized text: tokenizers
+        // `AddedVocabulary::extract_and_normalize`, sentencepiece's normalize-then-PrefixMatch.
+        var pieces: [Piece] = []
+        for fragment in partition(bytes, parseSpecial: parseSpecial, normalizedPass: false) {
             switch fragment {
             case .token(let id):
-                output.append(id)
-                afterSpecial = true
+                pieces.append(.token(id))
             case .text(let range) where hasNormalizedTokens:
-                // tokenizers `AddedVocabulary::extract_and_normalize`: tokens marked normalized
-                // are found in the normalized text.
                 let normalized = Array(normalize(String(decoding: bytes[range], as: UTF8.self)).utf8)
-                for piece in partition(normalized, parseSpecial: parseSpecial, normalizedPass: true) {
-                    switch piece {
-                    case .token(let id):
-                        output.append(id)
-                        afterSpecial = true
-                    case .text(let inner):
-                        encodeFragment(normalized[inner], prefix: prefix(range.lowerBound + inner.lowerBound), normalized: true, into: &output)
-                        afterSpecial = false
+                for inner in partition(normalized, parseSpecial: parseSpecial, normalizedPass: true) {
+                    switch inner {
+                    case .token(let id): pieces.append(.token(id))
+                    case .text(let part):
+                        pieces.append(.text(normalized[part], offset: range.lowerBound + part.lowerBound, normalized: true))
                     }
                 }
             case .text(let range):
-                encodeFragment(bytes[range], prefix: prefix(range.lowerBound), into: &output)
+                pieces.append(.text(bytes[range], offset: range.lowerBound, normalized: false))
+            }
+        }
+        if rules.spacePrefix == .inputStart, case .token = pieces.first {
+            // sentencepiece adds its dummy prefix to the text before matching user-defined pieces.
+            encodeFragment([], prefix: true, normalized: true, prefixOnly: true, into: &output)
+        }
+        var afterSpecial = true
+        for (index, piece) in pieces.enumerated() {
+            switch piece {
+            case .token(let id):
+                output.append(id)
+                afterSpecial = true
+            case .text(let text, let offset, let normalized):
+                let prefix: Bool
+                switch rules.spacePrefix {
+                case .never: prefix = false
+                case .inputStart: prefix = index == 0
+                case .firstFragment: prefix = offset == 0
+                case .everyFragment: prefix = true
+                case .afterSpecial: prefix = afterSpecial
+                }
+                encodeFragment(text, prefix: prefix, normalized: normalized, into: &output)
                 afterSpecial = false
             }
         }
@@ -344,6 +353,12 @@ public final class Tokenizer: Sendable {
 
     enum Fragment {
         case text(Range<Int>)
+        case token(Int32)
+    }
+
+    /// Text to encode (already normalized or not) or a matched token.
+    enum Piece {
+        case text(ArraySlice<UInt8>, offset: Int, normalized: Bool)
         case token(Int32)
     }
 
@@ -357,6 +372,7 @@ public final class Tokenizer: Sendable {
             (parseSpecial || !$0.needsParseSpecial) && (hasNormalizedTokens ? $0.normalized == normalizedPass : !normalizedPass)
         }
         guard !candidates.isEmpty else { return [.text(0..<bytes.count)] }
+        if rules.leftmostLongest { return partitionLeftmostLongest(bytes, candidates) }
         // Where each byte that starts a candidate occurs, so that each token's pass visits only
         // those positions (the same matches as scanning every byte).
         var startsToken = [Bool](repeating: false, count: 256)
@@ -399,32 +415,62 @@ public final class Tokenizer: Sendable {
         return fragments
     }
 
+    /// One scan from the left taking the longest token at each position (tokenizers' Aho-Corasick
+    /// `LeftmostLongest`, sentencepiece's `PrefixMatcher`).
+    private func partitionLeftmostLongest(_ bytes: [UInt8], _ candidates: [SpecialToken]) -> [Fragment] {
+        var byFirstByte = [[SpecialToken]](repeating: [], count: 256)
+        for special in candidates { byFirstByte[Int(special.bytes[0])].append(special) }  // longest first
+        var fragments: [Fragment] = []
+        var start = 0, pos = 0
+        while pos < bytes.count {
+            let match = byFirstByte[Int(bytes[pos])].first { special in
+                pos + special.bytes.count <= bytes.count && bytes[pos..<(pos + special.bytes.count)].elementsEqual(special.bytes)
+            }
+            guard let match else {
+                pos += 1
+                continue
+            }
+            var end = pos
+            if match.lstrip { end = whitespaceStart(bytes, before: pos, from: start) }
+            if end > start { fragments.append(.text(start..<end)) }
+            fragments.append(.token(match.id))
+            pos += match.bytes.count
+            if match.rstrip { pos = whitespaceEnd(bytes, after: pos, upTo: bytes.count) }
+            start = pos
+        }
+        if start < bytes.count { fragments.append(.text(start..<bytes.count)) }
+        return fragments
+    }
+
     /// Start of the whitespace run that ends at `pos` (not before `from`).
     private func whitespaceStart(_ bytes: [UInt8], before pos: Int, from: Int) -> Int {
-        guard rules.stripUnicodeWhitespace else {
-            var start = pos
-            while start > from && Tokenizer.isASCIISpace(bytes[start - 1]) { start -= 1 }
-            return start
+        var start = pos
+        while start > from {
+            var lead = start - 1  // back over continuation bytes to the scalar's first byte
+            while lead > from && bytes[lead] & 0xC0 == 0x80 { lead -= 1 }
+            guard isStripSpace(bytes, at: lead) else { break }
+            start = lead
         }
-        let scalars = Array(String(decoding: bytes[from..<pos], as: UTF8.self).unicodeScalars)
-        var kept = scalars.count
-        while kept > 0 && scalars[kept - 1].properties.isWhitespace { kept -= 1 }
-        return from + scalars[..<kept].reduce(0) { $0 + UTF8.width($1) }
+        return start
     }
 
     /// End of the whitespace run that starts at `pos` (not after `upTo`).
     private func whitespaceEnd(_ bytes: [UInt8], after pos: Int, upTo: Int) -> Int {
-        guard rules.stripUnicodeWhitespace else {
-            var end = pos
-            while end < upTo && Tokenizer.isASCIISpace(bytes[end]) { end += 1 }
-            return end
-        }
         var end = pos
-        for scalar in String(decoding: bytes[pos..<upTo], as: UTF8.self).unicodeScalars {
-            guard scalar.properties.isWhitespace else { break }
-            end += UTF8.width(scalar)
+        while end < upTo && isStripSpace(bytes, at: end) {
+            end += 1
+            while end < upTo && bytes[end] & 0xC0 == 0x80 { end += 1 }
         }
         return end
+    }
+
+    /// Whether the character at `pos` is whitespace to strip: C `isspace` (llama.cpp) or Unicode
+    /// White_Space (tokenizers).
+    private func isStripSpace(_ bytes: [UInt8], at pos: Int) -> Bool {
+        guard rules.stripUnicodeWhitespace, bytes[pos] >= 0x80 else { return Tokenizer.isASCIISpace(bytes[pos]) }
+        let length = Tokenizer.validCharacterLength(bytes, at: pos)
+        guard length > 0, let scalar = String(decoding: bytes[pos..<(pos + length)], as: UTF8.self).unicodeScalars.first else { return false }
+        return scalar.properties.isWhitespace
     }
 
     /// C `isspace`.
@@ -432,9 +478,12 @@ public final class Tokenizer: Sendable {
 
     /// Encodes text that contains no special tokens.
     /// - Parameter normalized: the text has been through the normalizer already.
-    func encodeFragment(_ bytes: ArraySlice<UInt8>, prefix: Bool, normalized: Bool = false, into output: inout [Int32]) {
+    /// - Parameter prefixOnly: encode just the space prefix (sentencepiece's dummy prefix in front
+    ///   of a user-defined piece); otherwise text that normalizes to nothing gives nothing.
+    func encodeFragment(_ bytes: ArraySlice<UInt8>, prefix: Bool, normalized: Bool = false, prefixOnly: Bool = false, into output: inout [Int32]) {
         var text = String(decoding: bytes, as: UTF8.self)
         if !normalized { text = normalize(text) }
+        guard !text.isEmpty || prefixOnly else { return }
         switch rules.alphabet {
         case .byteLevel:
             // tokenizers' ByteLevel `add_prefix_space`: unless the text starts with " " (only that).
@@ -493,6 +542,11 @@ public final class Tokenizer: Sendable {
     }
 
     private func encodeCached(_ word: [UInt8], into output: inout [Int32], _ encodeWord: ([UInt8], inout [Int32]) -> Void) {
+        // Whole fragments (SentencePiece without word splits) would fill the cache with prompts.
+        guard word.count <= Tokenizer.cachedWordLimit else {
+            encodeWord(word, &output)
+            return
+        }
         if let cached = wordCache.withLock({ $0[word] }) {
             output.append(contentsOf: cached)
             return
@@ -618,6 +672,8 @@ public final class Tokenizer: Sendable {
         var tokens = 0
         var visibleTokens = 0
         var byteRunStart: Int? = nil
+        /// Bytes appended so far (before any replacement of invalid byte runs).
+        var outputBytes = 0
     }
 
     func appendPiece(_ id: Int32, showSpecial: Bool, state: inout DecodeState, to bytes: inout [UInt8]) {
@@ -639,7 +695,13 @@ public final class Tokenizer: Sendable {
         case .output:
             if isFirstVisible && piece.first == 0x20 { piece = piece.dropFirst() }
         case .firstNormalPiece:
-            if isFirstVisible && piece.first == 0x20 && attributes[index].contains(.normal) { piece = piece.dropFirst() }
+            if isFirstVisible && piece.first == 0x20 && !attributes[index].isDisjoint(with: [.normal, .userDefined]) {
+                piece = piece.dropFirst()
+            }
+        case .whileOutputEmpty:
+            if state.outputBytes == 0 && piece.first == 0x20 && !attributes[index].isDisjoint(with: [.normal, .userDefined]) {
+                piece = piece.dropFirst()
+            }
         case .firstTokenAll:
             if isFirstVisible && attributes[index].contains(.normal) && !isByte {
                 piece = ArraySlice(Array(String(decoding: piece, as: UTF8.self).replacingBytes(" ", with: "").utf8))
@@ -653,6 +715,7 @@ public final class Tokenizer: Sendable {
             }
         }
         bytes.append(contentsOf: piece)
+        state.outputBytes += piece.count
     }
 
     /// Closes a run of byte tokens, replacing invalid UTF-8 as `rules.byteRuns` says.

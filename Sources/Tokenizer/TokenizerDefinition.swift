@@ -53,9 +53,13 @@ struct TokenizerDefinition {
         case output
         /// Every "▁" of the first token (tokenizer.json Metaspace decoder with a prepend scheme).
         case firstTokenAll
-        /// One leading space of the first visible token if it is a normal piece (sentencepiece:
-        /// `<unk>`'s surface " ⁇ " keeps its space).
+        /// One leading space of the first visible token if it is a normal or user-defined piece
+        /// (sentencepiece `DecodeSentencePiece` with `is_bos_ws`; `<unk>`'s surface " ⁇ " keeps
+        /// its space).
         case firstNormalPiece
+        /// The same for every such piece while the output is still empty (sentencepiece with
+        /// `remove_extra_whitespaces`, which drops all leading spaces).
+        case whileOutputEmpty
     }
 
     /// How `decode` renders runs of byte tokens that are not valid UTF-8.
@@ -82,8 +86,6 @@ struct TokenizerDefinition {
     /// Text transformations applied to each fragment, in order (tokenizer.json normalizers).
     var normalizer: [NormalizerStep] = []
     var spacePrefix: SpacePrefix = .never
-    /// The marker `spacePrefix` adds: " " before escaping, or "▁" after.
-    var spacePrefixText: String = " "
     /// No prefix for a fragment that already starts with the marker (Metaspace).
     var spacePrefixUnlessPresent = false
     /// Replace " " with "▁" (after the prefix and normalizer).
@@ -114,6 +116,9 @@ struct TokenizerDefinition {
     var bosID: Int32? = nil
     var eosID: Int32? = nil
     var eotID: Int32? = nil
+    /// Special tokens are matched in one scan from the left, longest at each position
+    /// (tokenizers, sentencepiece), rather than longest token first over the whole text (llama.cpp).
+    var leftmostLongest = false
     /// Added tokens matched in the normalized text rather than the input (tokenizer.json
     /// `normalized: true`).
     var normalizedTokens: Set<Int32> = []
@@ -137,13 +142,4 @@ struct TokenizerDefinition {
     /// llama.cpp's `clean_spaces` pass.
     var cleanSpaces = false
     var byteRuns: ByteRuns = .raw
-}
-
-/// One tokenizer.json normalizer step.
-enum NormalizerStep {
-    case prepend(String)
-    case replace(String, String)
-    case nfc, nfd, nfkc, nfkd
-    case lowercase
-    case strip(left: Bool, right: Bool)
 }

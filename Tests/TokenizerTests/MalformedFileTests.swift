@@ -65,4 +65,23 @@ import Testing
         FileManager.default.createFile(atPath: normalizer, contents: Data(#"{"normalizer": {"type": "BertNormalizer"}, "model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}}"#.utf8))
         expectError(normalizer, code: .unsupportedFeature, mentioning: ["'BertNormalizer'"])
     }
+
+    @Test func hugeIdsAndEmptyTokensDoNotCrash() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cria-hostile-\(getpid())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // An id of two billion would mean two billion placeholder tokens.
+        let huge = directory.appendingPathComponent("huge.json").path
+        FileManager.default.createFile(atPath: huge, contents: Data(#"{"model": {"type": "BPE", "vocab": {"a": 0, "b": 2000000000}, "merges": []}}"#.utf8))
+        expectError(huge, code: .inconsistentVocabulary, mentioning: ["up to 2000000000", "only 2 tokens"])
+        // An added token that normalizes to nothing is never matched (tokenizers loads it too).
+        let empty = directory.appendingPathComponent("empty-added.json").path
+        FileManager.default.createFile(atPath: empty, contents: Data(#"""
+            {"normalizer": {"type": "Strip", "strip_left": true, "strip_right": true},
+             "added_tokens": [{"id": 3, "content": "  ", "special": false, "normalized": true}],
+             "model": {"type": "BPE", "vocab": {"a": 0, "b": 1, " ": 2}, "merges": []}}
+            """#.utf8))
+        let tokenizer = try Tokenizer(contentsOf: empty)
+        #expect(tokenizer.encode("a  b", addSpecial: false) == [0, 2, 2, 1])  // tokenizers 0.23.3 gives the same
+    }
 }
