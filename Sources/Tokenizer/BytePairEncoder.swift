@@ -14,6 +14,9 @@ struct BytePairEncoder: Sendable {
 
     /// (left id << 32 | right id) -> merge.
     let merges: [UInt64: Merge]
+    /// Merge results that are split back into the pieces they were merged from (sentencepiece's
+    /// unused pieces: bpe_model.cc `resegment`).
+    var splitResults: Set<Int32> = []
 
     @inline(__always)
     static func key(_ left: Int32, _ right: Int32) -> UInt64 {
@@ -24,7 +27,8 @@ struct BytePairEncoder: Sendable {
     /// - Parameters:
     ///   - symbols: the initial token ids, -1 for a symbol without a token (it never merges). (n)
     ///   - emit: called with each final symbol's id and, for a symbol that was never merged, its
-    ///     index in `symbols` (so the caller can fall back for a -1).
+    ///     index in `symbols` (so the caller can fall back for a -1); -1 for merged symbols when
+    ///     `splitResults` is in use.
     func encode(_ symbols: [Int32], emit: (Int32, Int) -> Void) {
         if symbols.count <= 1 {
             if let id = symbols.first { emit(id, 0) }
@@ -35,6 +39,11 @@ struct BytePairEncoder: Sendable {
         var previous = Array(-1..<(symbols.count - 1))  // (n) previous live symbol, -1 = none
         var alive = [Bool](repeating: true, count: symbols.count)
         var queue = BigramQueue()
+        // Merge history, kept only when some results are split back: node k < n is symbol k,
+        // later nodes are merges (id, left node, right node); `node[i]` is live symbol i's.
+        let tracks = !splitResults.isEmpty
+        var node = tracks ? Array(0..<symbols.count) : []
+        var merged: [(id: Int32, left: Int, right: Int)] = []
 
         func push(_ left: Int, _ right: Int) {
             guard left >= 0, right < ids.count, ids[left] >= 0, ids[right] >= 0,
@@ -50,6 +59,10 @@ struct BytePairEncoder: Sendable {
             guard alive[left], alive[right], next[left] == right,
                   let merge = merges[BytePairEncoder.key(ids[left], ids[right])],
                   merge.result == bigram.result else { continue }
+            if tracks {
+                merged.append((merge.result, node[left], node[right]))
+                node[left] = symbols.count + merged.count - 1
+            }
             ids[left] = merge.result
             alive[right] = false
             next[left] = next[right]
@@ -58,9 +71,16 @@ struct BytePairEncoder: Sendable {
             push(left, next[left])
         }
 
+        func emitSplitting(_ k: Int) {
+            guard k >= symbols.count else { return emit(symbols[k], k) }
+            let m = merged[k - symbols.count]
+            guard splitResults.contains(m.id) else { return emit(m.id, -1) }
+            emitSplitting(m.left)
+            emitSplitting(m.right)
+        }
         var index = 0
         while index < ids.count {
-            emit(ids[index], index)
+            if tracks { emitSplitting(node[index]) } else { emit(ids[index], index) }
             index = next[index]
         }
     }

@@ -131,7 +131,7 @@ extension TokenizerDefinition {
         // `DecodeSentencePiece`: "▁" is a space in every piece but control and unknown ones.
         self.pieces = zip(model.pieces, attributes).map { piece, attributes in
             if attributes.contains(.unknown) { return Array(model.unknownSurface.utf8) }
-            if attributes.contains(.userDefined) { return Array(piece.text.replacingMarkers().utf8) }
+            if !attributes.isDisjoint(with: [.userDefined, .unused]) { return Array(piece.text.replacingMarkers().utf8) }
             return Tokenizer.llamaCppPiece(text: piece.text, attributes: attributes, alphabet: .characters)
         }
         let valid = 0..<Int32(tokens.count)

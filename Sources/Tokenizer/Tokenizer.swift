@@ -173,7 +173,11 @@ public final class Tokenizer: Sendable {
             cleanSpaces: d.cleanSpaces, byteRuns: d.byteRuns,
             hiddenAttributes: d.hiddenAttributes, leftmostLongest: d.leftmostLongest
         )
-        self.encoder = BytePairEncoder(merges: merges)
+        var encoder = BytePairEncoder(merges: merges)
+        if case .scores(_, let results) = d.merges, results?.contains(.unused) == true {
+            encoder.splitResults = Set(attributes.indices.filter { attributes[$0].contains(.unused) }.map(Int32.init))
+        }
+        self.encoder = encoder
         self.tokenTexts = d.tokens
         self.idsByText = idsByText
         self.scalarTokens = scalarTokens
