@@ -136,6 +136,7 @@ extension TokenizerDefinition {
         }
         stripUnicodeWhitespace = true
         leftmostLongest = true
+        unsplitSpecialsBlock = true
         detectSpecialByName = false
         normalizedTokens = normalizedIDs
         // tokenizers normalizes a normalized added token's own content too: that is what it

@@ -19,7 +19,8 @@ extension NormalizerStep {
             return pattern.isEmpty ? text : text.replacingBytes(pattern, with: content)
         case .nfc: return text.precomposedStringWithCanonicalMapping
         case .nfd: return text.decomposedStringWithCanonicalMapping
-        case .nfkc: return text.precomposedStringWithCompatibilityMapping
+        // Foundation's NFKC leaves "ｶﾞ" as カ + U+3099; composing again gives ガ, as NFKC should.
+        case .nfkc: return text.precomposedStringWithCompatibilityMapping.precomposedStringWithCanonicalMapping
         case .nfkd: return text.decomposedStringWithCompatibilityMapping
         case .lowercase: return text.lowercased()
         case .strip(let left, let right):

@@ -135,9 +135,11 @@ extension TokenizerDefinition {
             return Tokenizer.llamaCppPiece(text: piece.text, attributes: attributes, alphabet: .characters)
         }
         let valid = 0..<Int32(tokens.count)
-        escapeSpaces = model.escapeWhitespaces
+        // normalizer.cc: the dummy prefix and "▁" for spaces belong to normalization, so
+        // user-defined pieces are matched in that text ("▁<|sep|>" can match the prefix).
         removeExtraSpaces = model.removeExtraWhitespaces
-        spacePrefix = model.addDummyPrefix ? .inputStart : .never
+        if model.escapeWhitespaces { normalizer.append(.replace(" ", "\u{2581}")) }
+        if model.addDummyPrefix { normalizer.append(.prepend(model.escapeWhitespaces ? "\u{2581}" : " ")) }
         leadingSpace = model.removeExtraWhitespaces ? .whileOutputEmpty : model.addDummyPrefix ? .firstNormalPiece : .keep
         byteRuns = .replaceInvalidBytes
         byteFallback = model.byteFallback

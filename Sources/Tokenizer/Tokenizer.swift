@@ -65,6 +65,7 @@ public final class Tokenizer: Sendable {
         var byteRuns: TokenizerDefinition.ByteRuns
         var hiddenAttributes: TokenAttributes
         var leftmostLongest: Bool
+        var unsplitSpecialsBlock: Bool
     }
 
     struct SpecialToken: Sendable {
@@ -171,7 +172,8 @@ public final class Tokenizer: Sendable {
             fuseUnknown: d.fuseUnknown, prefixIDs: d.prefixIDs, suffixIDs: d.suffixIDs,
             stripUnicodeWhitespace: d.stripUnicodeWhitespace, leadingSpace: d.leadingSpace,
             cleanSpaces: d.cleanSpaces, byteRuns: d.byteRuns,
-            hiddenAttributes: d.hiddenAttributes, leftmostLongest: d.leftmostLongest
+            hiddenAttributes: d.hiddenAttributes, leftmostLongest: d.leftmostLongest,
+            unsplitSpecialsBlock: d.unsplitSpecialsBlock
         )
         var encoder = BytePairEncoder(merges: merges)
         if case .scores(_, let results) = d.merges, results?.contains(.unused) == true {
@@ -328,12 +330,8 @@ public final class Tokenizer: Sendable {
                 pieces.append(.text(bytes[range], offset: range.lowerBound, normalized: false))
             }
         }
-        if rules.spacePrefix == .inputStart, case .token = pieces.first {
-            // sentencepiece adds its dummy prefix to the text before matching user-defined pieces.
-            encodeFragment([], prefix: true, normalized: true, prefixOnly: true, into: &output)
-        }
         var afterSpecial = true
-        for (index, piece) in pieces.enumerated() {
+        for piece in pieces {
             switch piece {
             case .token(let id):
                 output.append(id)
@@ -342,7 +340,6 @@ public final class Tokenizer: Sendable {
                 let prefix: Bool
                 switch rules.spacePrefix {
                 case .never: prefix = false
-                case .inputStart: prefix = index == 0
                 case .firstFragment: prefix = offset == 0
                 case .everyFragment: prefix = true
                 case .afterSpecial: prefix = afterSpecial
@@ -372,11 +369,14 @@ public final class Tokenizer: Sendable {
     ///   (in normalized text), else only the others (all of them without a normalizer).
     func partition(_ bytes: [UInt8], parseSpecial: Bool, normalizedPass: Bool) -> [Fragment] {
         guard !bytes.isEmpty else { return [] }
+        // tokenizers finds special tokens even when told not to split them (encode_special_tokens),
+        // and a match it then leaves as text still hides overlapping added tokens.
+        let blocking = rules.unsplitSpecialsBlock && !parseSpecial
         let candidates = specialTokens.filter {
-            (parseSpecial || !$0.needsParseSpecial) && (hasNormalizedTokens ? $0.normalized == normalizedPass : !normalizedPass)
+            (parseSpecial || !$0.needsParseSpecial || blocking) && (hasNormalizedTokens ? $0.normalized == normalizedPass : !normalizedPass)
         }
         guard !candidates.isEmpty else { return [.text(0..<bytes.count)] }
-        if rules.leftmostLongest { return partitionLeftmostLongest(bytes, candidates) }
+        if rules.leftmostLongest { return partitionLeftmostLongest(bytes, candidates, parseSpecial: parseSpecial) }
         // Where each byte that starts a candidate occurs, so that each token's pass visits only
         // those positions (the same matches as scanning every byte).
         var startsToken = [Bool](repeating: false, count: 256)
@@ -421,7 +421,7 @@ public final class Tokenizer: Sendable {
 
     /// One scan from the left taking the longest token at each position (tokenizers' Aho-Corasick
     /// `LeftmostLongest`, sentencepiece's `PrefixMatcher`).
-    private func partitionLeftmostLongest(_ bytes: [UInt8], _ candidates: [SpecialToken]) -> [Fragment] {
+    private func partitionLeftmostLongest(_ bytes: [UInt8], _ candidates: [SpecialToken], parseSpecial: Bool) -> [Fragment] {
         var byFirstByte = [[SpecialToken]](repeating: [], count: 256)
         for special in candidates { byFirstByte[Int(special.bytes[0])].append(special) }  // longest first
         var fragments: [Fragment] = []
@@ -432,6 +432,10 @@ public final class Tokenizer: Sendable {
             }
             guard let match else {
                 pos += 1
+                continue
+            }
+            guard parseSpecial || !match.needsParseSpecial else {
+                pos += match.bytes.count  // found, but stays text
                 continue
             }
             var end = pos
@@ -482,12 +486,10 @@ public final class Tokenizer: Sendable {
 
     /// Encodes text that contains no special tokens.
     /// - Parameter normalized: the text has been through the normalizer already.
-    /// - Parameter prefixOnly: encode just the space prefix (sentencepiece's dummy prefix in front
-    ///   of a user-defined piece); otherwise text that normalizes to nothing gives nothing.
-    func encodeFragment(_ bytes: ArraySlice<UInt8>, prefix: Bool, normalized: Bool = false, prefixOnly: Bool = false, into output: inout [Int32]) {
+    func encodeFragment(_ bytes: ArraySlice<UInt8>, prefix: Bool, normalized: Bool = false, into output: inout [Int32]) {
         var text = String(decoding: bytes, as: UTF8.self)
         if !normalized { text = normalize(text) }
-        guard !text.isEmpty || prefixOnly else { return }
+        guard !text.isEmpty else { return }  // text that normalizes to nothing gives nothing
         switch rules.alphabet {
         case .byteLevel:
             // tokenizers' ByteLevel `add_prefix_space`: unless the text starts with " " (only that).
@@ -699,11 +701,11 @@ public final class Tokenizer: Sendable {
         case .output:
             if isFirstVisible && piece.first == 0x20 { piece = piece.dropFirst() }
         case .firstNormalPiece:
-            if isFirstVisible && piece.first == 0x20 && !attributes[index].isDisjoint(with: [.normal, .userDefined]) {
+            if isFirstVisible && piece.first == 0x20 && !attributes[index].isDisjoint(with: [.normal, .userDefined, .unused]) {
                 piece = piece.dropFirst()
             }
         case .whileOutputEmpty:
-            if state.outputBytes == 0 && piece.first == 0x20 && !attributes[index].isDisjoint(with: [.normal, .userDefined]) {
+            if state.outputBytes == 0 && piece.first == 0x20 && !attributes[index].isDisjoint(with: [.normal, .userDefined, .unused]) {
                 piece = piece.dropFirst()
             }
         case .firstTokenAll:

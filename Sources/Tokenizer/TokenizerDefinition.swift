@@ -31,9 +31,6 @@ struct TokenizerDefinition {
     /// special tokens).
     enum SpacePrefix {
         case never
-        /// Once, at the very start of the input, even if a special token follows (sentencepiece's
-        /// `add_dummy_prefix`).
-        case inputStart
         /// The fragment that starts the input only (tokenizer.json Metaspace `prepend_scheme: first`).
         case firstFragment
         /// Every fragment (Metaspace `always`).
@@ -53,7 +50,7 @@ struct TokenizerDefinition {
         case output
         /// Every "▁" of the first token (tokenizer.json Metaspace decoder with a prepend scheme).
         case firstTokenAll
-        /// One leading space of the first visible token if it is a normal or user-defined piece
+        /// One leading space of the first visible token if it is a normal, user-defined or unused piece
         /// (sentencepiece `DecodeSentencePiece` with `is_bos_ws`; `<unk>`'s surface " ⁇ " keeps
         /// its space).
         case firstNormalPiece
@@ -119,6 +116,9 @@ struct TokenizerDefinition {
     /// Special tokens are matched in one scan from the left, longest at each position
     /// (tokenizers, sentencepiece), rather than longest token first over the whole text (llama.cpp).
     var leftmostLongest = false
+    /// With `leftmostLongest`: special tokens are found even when not parsed, and such a match
+    /// stays text but hides overlapping tokens (tokenizers with `encode_special_tokens`).
+    var unsplitSpecialsBlock = false
     /// Added tokens matched in the normalized text rather than the input (tokenizer.json
     /// `normalized: true`).
     var normalizedTokens: Set<Int32> = []
