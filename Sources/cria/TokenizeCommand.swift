@@ -12,7 +12,7 @@ struct TokenizerSource: ParsableArguments {
     @Option(help: "A tokenizer file instead of a model: tokenizer.json, a SentencePiece tokenizer.model, or a tiktoken file.")
     var tokenizer: String?
 
-    @Option(help: "The tokenizer file's format, when it should not be recognised from its content: gguf, tokenizer.json, sentencepiece, tiktoken.")
+    @Option(help: "The tokenizer file's format, when it should not be recognised from its content.")
     var format: Tokenizer.FileKind?
 
     func validate() throws {
