@@ -17,7 +17,7 @@ extension Tokenizer {
         static func detect(_ bytes: [UInt8]) -> FileKind {
             if bytes.starts(with: Array("GGUF".utf8)) { return .gguf }
             let first = bytes.first { !Tokenizer.isASCIISpace($0) }
-            if first == UInt8(ascii: "{") { return .huggingFace }
+            if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") { return .huggingFace }
             let head = bytes.prefix(256)
             let firstLine = head.prefix { $0 != UInt8(ascii: "\n") }
             let isBase64Line = !firstLine.isEmpty && firstLine.allSatisfy { byte in
@@ -36,36 +36,54 @@ extension Tokenizer {
     ///   - kind: the format, when it should not be guessed.
     /// - Throws: `TokenizerError` for an unreadable, malformed or unsupported file.
     public convenience init(contentsOf path: String, kind: FileKind? = nil) throws {
+        let definition: TokenizerDefinition
+        do {
+            definition = try TokenizerDefinition(contentsOf: path, kind: kind)
+        } catch let error as TokenizerError {
+            throw error.naming(path)
+        }
+        do {
+            try self.init(definition: definition)
+        } catch let error as TokenizerError {
+            throw error.naming(path)
+        }
+    }
+}
+
+extension TokenizerDefinition {
+    init(contentsOf path: String, kind: Tokenizer.FileKind?) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw TokenizerError.unreadable("no such file")
+        }
+        guard !isDirectory.boolValue else { throw TokenizerError.unreadable("it is a directory") }
         func read(_ length: Int?) throws -> [UInt8] {
             guard let handle = FileHandle(forReadingAtPath: path) else {
-                throw TokenizerError.unreadable(path, "no such file, or not readable")
+                throw TokenizerError.unreadable("not readable")
             }
             defer { try? handle.close() }
             do {
                 let data = try length.map { try handle.read(upToCount: $0) } ?? handle.readToEnd()
                 return Array(data ?? Data())
             } catch {
-                throw TokenizerError.unreadable(path, "\(error)")
+                throw TokenizerError.unreadable("\(error)")
             }
         }
-        let kind = try kind ?? FileKind.detect(read(4096))
-        let definition: TokenizerDefinition
-        switch kind {
+        switch try kind ?? Tokenizer.FileKind.detect(read(4096)) {
         case .gguf:
             let file: GGUFFile
             do {
                 file = try GGUFFile(path: path)
             } catch {
-                throw TokenizerError.malformed("\(path): \(error)")
+                throw TokenizerError.malformedGGUF("\(error)")
             }
-            definition = try TokenizerDefinition(vocabulary: Vocabulary(gguf: file))
+            self = try TokenizerDefinition(vocabulary: Vocabulary(gguf: file))
         case .huggingFace:
-            definition = try TokenizerDefinition(huggingFace: HuggingFaceTokenizerJSON(bytes: read(nil)))
+            self = try TokenizerDefinition(huggingFace: HuggingFaceTokenizerJSON(bytes: read(nil)))
         case .sentencePiece:
-            definition = try TokenizerDefinition(sentencePiece: SentencePieceModel(bytes: read(nil)))
+            self = try TokenizerDefinition(sentencePiece: SentencePieceModel(bytes: read(nil)))
         case .tiktoken:
-            definition = try TokenizerDefinition(tiktoken: TiktokenFile(bytes: read(nil)))
+            self = try TokenizerDefinition(tiktoken: TiktokenFile(bytes: read(nil)))
         }
-        try self.init(definition: definition)
     }
 }

@@ -48,7 +48,17 @@ public struct TokenizerError: Error, CustomStringConvertible, Equatable {
         TokenizerError(code: .unsupportedFeature, message: message)
     }
 
-    static func unreadable(_ path: String, _ reason: String) -> TokenizerError {
-        TokenizerError(code: .unreadableFile, message: "cannot read tokenizer file \(path): \(reason)")
+    static func unreadable(_ reason: String) -> TokenizerError {
+        TokenizerError(code: .unreadableFile, message: "cannot read the file: \(reason)")
+    }
+
+    /// A GGUF reader error, which names the file itself.
+    static func malformedGGUF(_ message: String) -> TokenizerError {
+        TokenizerError(code: .malformedFile, message: message)
+    }
+
+    /// The error with the file's path in front, unless it names it already.
+    func naming(_ path: String) -> TokenizerError {
+        message.hasPrefix(path) ? self : TokenizerError(code: code, message: "\(path): \(message)")
     }
 }

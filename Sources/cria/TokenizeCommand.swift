@@ -30,7 +30,7 @@ struct TokenizerSource: ParsableArguments {
         do {
             return try Tokenizer(contentsOf: path, kind: format ?? (model != nil ? .gguf : nil))
         } catch let error as TokenizerError {
-            throw CriaError("\(path): \(error)")
+            throw CriaError("\(error)")  // names the file
         }
     }
 }

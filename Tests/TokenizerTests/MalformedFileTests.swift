@@ -39,7 +39,8 @@ import Testing
     }
 
     @Test func missingEmptyAndTruncatedFiles() throws {
-        expectError("/nonexistent/tokenizer.json", code: .unreadableFile, mentioning: ["/nonexistent/tokenizer.json"])
+        expectError("/nonexistent/tokenizer.json", code: .unreadableFile, mentioning: ["/nonexistent/tokenizer.json: cannot read the file: no such file"])
+        expectError(FileManager.default.temporaryDirectory.path, code: .unreadableFile, mentioning: ["it is a directory"])
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cria-malformed-\(getpid())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
