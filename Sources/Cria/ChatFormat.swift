@@ -52,4 +52,52 @@ public enum ChatFormat: String, Sendable, CaseIterable {
             return "\(bos)[INST] \(body) [/INST]"
         }
     }
+
+    /// A whole conversation in this format.
+    /// - Parameters:
+    ///   - messages: the turns; a `system` message first is the system prompt.
+    ///   - addGenerationPrompt: end with the header of an assistant turn.
+    ///   - bos: the beginning-of-sequence text (Llama 2, Llama 3).
+    ///   - eos: the end-of-sequence text (closes Llama 2 assistant turns).
+    public func render(messages: [ChatMessage], addGenerationPrompt: Bool, bos: String, eos: String) -> String {
+        var out = ""
+        switch self {
+        case .chatML:
+            for m in messages { out += "<|im_start|>\(m.role)\n\(m.content)<|im_end|>\n" }
+            if addGenerationPrompt { out += "<|im_start|>assistant\n" }
+        case .llama3:
+            out = bos
+            for m in messages { out += "<|start_header_id|>\(m.role)<|end_header_id|>\n\n\(m.content)<|eot_id|>" }
+            if addGenerationPrompt { out += "<|start_header_id|>assistant<|end_header_id|>\n\n" }
+        case .llama2:
+            // Meta's format: the system prompt goes inside the first [INST] block.
+            var system: String? = nil
+            var first = true
+            for m in messages {
+                switch m.role {
+                case "system":
+                    system = m.content
+                case "assistant":
+                    out += " \(m.content) \(eos)"
+                default:
+                    let body = first ? (system.map { "<<SYS>>\n\($0)\n<</SYS>>\n\n\(m.content)" } ?? m.content) : m.content
+                    out += "\(bos)[INST] \(body) [/INST]"
+                    first = false
+                }
+            }
+        }
+        return out
+    }
+}
+
+/// One turn of a conversation, as the OpenAI API and chat templates have it.
+public struct ChatMessage: Codable, Sendable, Equatable {
+    /// "system", "user", "assistant" or "tool".
+    public var role: String
+    public var content: String
+
+    public init(role: String, content: String) {
+        self.role = role
+        self.content = content
+    }
 }

@@ -16,13 +16,18 @@ public enum StopReason: String, Sendable {
     case maxTokens = "length"
     /// The context window is full.
     case contextFull = "context"
-    /// The caller asked to stop.
+    /// The text reached one of the stop strings (which is not part of the output).
+    case stopString = "stop_string"
+    /// The caller asked to stop (or its task was cancelled).
     case cancelled
 }
 
 /// Counts and timings of one generation.
 public struct GenerationStats: Sendable {
     public var promptTokens = 0
+    /// Prompt tokens whose keys and values were already in the cache from an earlier call
+    /// (the shared prefix of a conversation), so they were not evaluated again.
+    public var cachedPromptTokens = 0
     public var generatedTokens = 0
     /// Seconds spent evaluating the prompt.
     public var promptSeconds = 0.0
@@ -41,10 +46,13 @@ public struct GenerationOptions: Sendable {
     /// Most tokens to generate.
     public var maxTokens: Int
     public var sampling: SamplingParameters
+    /// Generation stops before the first of these strings; the string is not output.
+    public var stop: [String]
 
-    public init(maxTokens: Int = 512, sampling: SamplingParameters = SamplingParameters()) {
+    public init(maxTokens: Int = 512, sampling: SamplingParameters = SamplingParameters(), stop: [String] = []) {
         self.maxTokens = maxTokens
         self.sampling = sampling
+        self.stop = stop.filter { !$0.isEmpty }
     }
 }
 
@@ -72,9 +80,21 @@ public final class Generator {
         model.tokenizer.encode(text, addSpecial: true, parseSpecial: parseSpecial)
     }
 
-    /// Evaluates `prompt` from an empty context and generates up to `options.maxTokens`
-    /// tokens, passing each piece of complete UTF-8 text to `onText`; returning false from it
-    /// stops generation.
+    /// Tokens whose keys and values sequence 0 of the cache holds, in order.
+    public private(set) var cachedTokens: [Int32] = []
+
+    /// Forgets the cache.
+    public func reset() {
+        context.reset()
+        cachedTokens = []
+    }
+
+    /// Evaluates `prompt` and generates up to `options.maxTokens` tokens, passing each piece of
+    /// complete UTF-8 text to `onText`; returning false from it stops generation, as does
+    /// cancelling the task that calls this.
+    ///
+    /// Only the part of `prompt` after its longest common prefix with `cachedTokens` is
+    /// evaluated: the next turn of a conversation costs its new tokens only.
     public func generate(
         prompt: [Int32], options: GenerationOptions, onText: (String) -> Bool
     ) throws -> GenerationStats {
@@ -86,19 +106,49 @@ public final class Generator {
         stats.promptTokens = prompt.count
         var sampler = Sampler(options.sampling)
         var decoder = StreamingDecoder(tokenizer: model.tokenizer)
-        context.reset()
+        var stops = StopStringMatcher(options.stop)
+
+        // Keep the shared prefix; at least the last prompt token is evaluated for its logits.
+        var reused = zip(cachedTokens, prompt).prefix { $0 == $1 }.count
+        reused = min(reused, prompt.count - 1)
+        do {
+            try context.truncate(sequence: 0, to: reused)
+        } catch let error as LlamaError {
+            throw CriaError("\(error)")
+        }
+        cachedTokens.removeSubrange(reused...)
+        stats.cachedPromptTokens = reused
 
         let promptStart = Clock.now()
         var logits = UnsafeBufferPointer<Float>(start: nil, count: 0)
         do {
-            logits = try context.prefill(prompt)
+            logits = try context.prefill(Array(prompt[reused...]))
         } catch let error as LlamaError {
+            cachedTokens = []
+            context.reset()
             throw CriaError("\(error)")
         }
+        cachedTokens.append(contentsOf: prompt[reused...])
         stats.promptSeconds = Clock.now() - promptStart
 
         let generationStart = Clock.now()
-        while true {
+        func deliver(_ text: String) -> Bool {
+            let (out, hit) = stops.feed(text)
+            if !out.isEmpty && !onText(out) {
+                stats.stopReason = .cancelled
+                return false
+            }
+            if hit {
+                stats.stopReason = .stopString
+                return false
+            }
+            return true
+        }
+        generation: while true {
+            if Task.isCancelled {
+                stats.stopReason = .cancelled
+                break
+            }
             if stats.generatedTokens >= options.maxTokens {
                 stats.stopReason = .maxTokens
                 break
@@ -110,10 +160,7 @@ public final class Generator {
             }
             stats.generatedTokens += 1
             let text = decoder.append(token)
-            if !text.isEmpty, !onText(text) {
-                stats.stopReason = .cancelled
-                break
-            }
+            if !text.isEmpty, !deliver(text) { break generation }
             if context.position >= context.contextLength {
                 stats.stopReason = .contextFull
                 break
@@ -121,11 +168,66 @@ public final class Generator {
             do { logits = try context.step(token) } catch let error as LlamaError {
                 throw CriaError("\(error)")
             }
+            cachedTokens.append(token)
         }
-        let rest = decoder.flush()
-        if !rest.isEmpty { _ = onText(rest) }
+        if stats.stopReason != .cancelled && stats.stopReason != .stopString {
+            let rest = decoder.flush()
+            if !rest.isEmpty { _ = deliver(rest) }
+            if stats.stopReason != .stopString, !stops.pending.isEmpty { _ = onText(stops.flush()) }
+        }
         stats.generationSeconds = Clock.now() - generationStart
         return stats
+    }
+}
+
+/// Finds stop strings in streamed text, holding back text that may be the start of one.
+struct StopStringMatcher {
+    let stops: [String]
+    /// Text received but not yet output: it ends with a possible start of a stop string.
+    private(set) var pending = ""
+
+    init(_ stops: [String]) { self.stops = stops }
+
+    /// Adds text; returns what can be output and whether a stop string was reached (the output
+    /// then ends right before it).
+    mutating func feed(_ text: String) -> (output: String, stopped: Bool) {
+        guard !stops.isEmpty else { return (text, false) }
+        pending += text
+        let scalars = Array(pending.unicodeScalars)
+        // The earliest complete stop string.
+        var cut: Int? = nil
+        for stop in stops {
+            let needle = Array(stop.unicodeScalars)
+            guard needle.count <= scalars.count else { continue }
+            for start in 0...(scalars.count - needle.count) where scalars[start..<(start + needle.count)].elementsEqual(needle) {
+                cut = min(cut ?? start, start)
+                break
+            }
+        }
+        if let cut {
+            let out = String(String.UnicodeScalarView(scalars[..<cut]))
+            pending = ""
+            return (out, true)
+        }
+        // Hold back the longest tail that is a proper prefix of a stop string.
+        var hold = 0
+        for stop in stops {
+            let needle = Array(stop.unicodeScalars)
+            for length in stride(from: min(needle.count - 1, scalars.count), to: hold, by: -1)
+            where scalars[(scalars.count - length)...].elementsEqual(needle[..<length]) {
+                hold = length
+                break
+            }
+        }
+        let out = String(String.UnicodeScalarView(scalars[..<(scalars.count - hold)]))
+        pending = String(String.UnicodeScalarView(scalars[(scalars.count - hold)...]))
+        return (out, false)
+    }
+
+    /// What is held back, at the end of generation.
+    mutating func flush() -> String {
+        defer { pending = "" }
+        return pending
     }
 }
 

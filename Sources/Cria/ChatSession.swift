@@ -1,0 +1,126 @@
+/// What a streamed generation produces: pieces of text as they are generated, then the stats.
+public enum GenerationEvent: Sendable {
+    /// The next piece of the reply (complete UTF-8 characters).
+    case text(String)
+    /// Generation ended; the last event.
+    case finished(GenerationStats)
+}
+
+/// A conversation with a model that keeps its history and its KV cache between turns, so a
+/// turn evaluates only the tokens it adds.
+///
+/// ```swift
+/// let model = try Model(path: "SmolLM2-135M-Instruct.Q4_1.gguf")
+/// let chat = try ChatSession(model: model, threads: 2)
+/// for try await event in await chat.send("Name three llamas.") {
+///     if case .text(let piece) = event { print(piece, terminator: "") }
+/// }
+/// ```
+/// Cancelling the task that iterates the stream stops the reply; what was generated so far
+/// stays in the history.
+public actor ChatSession {
+    public let model: Model
+    /// The conversation so far, the system message (if any) first.
+    public private(set) var messages: [ChatMessage]
+    public var options: GenerationOptions
+    private let generator: Generator
+    private let format: ChatFormat
+
+    /// - Parameters:
+    ///   - system: the system message; nil uses the model's default one, if its template has it.
+    ///   - contextLength: positions the KV cache holds (default: the model's, at most 4096).
+    ///   - threads: worker threads.
+    ///   - options: generation options for every turn.
+    /// - Throws: `CriaError` when the model has no chat format Cria knows.
+    public init(
+        model: Model, system: String? = nil, contextLength: Int? = nil, threads: Int,
+        options: GenerationOptions = GenerationOptions()
+    ) throws {
+        guard let template = model.chatTemplate, let format = ChatFormat.detect(template: template) else {
+            throw CriaError("\(model.path): the chat template is not one of the built-in formats "
+                + "(\(ChatFormat.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        self.model = model
+        self.format = format
+        self.options = options
+        self.generator = try Generator(model: model, contextLength: contextLength, threads: threads)
+        let system = system ?? (format == .chatML ? ChatFormat.defaultSystemMessage(template: template) : nil)
+        self.messages = system.map { [ChatMessage(role: "system", content: $0)] } ?? []
+    }
+
+    /// Starts over with an empty conversation (keeping the system message unless a new one is given).
+    public func reset(system: String? = nil) {
+        let system = system ?? messages.first { $0.role == "system" }?.content
+        messages = system.map { [ChatMessage(role: "system", content: $0)] } ?? []
+    }
+
+    /// Replaces the conversation (e.g. one saved earlier). The cache is kept: the next turn
+    /// reuses whatever prefix the new history shares with it.
+    public func load(_ history: [ChatMessage]) {
+        messages = history
+    }
+
+    /// Adds a user message and streams the assistant's reply, which joins the history when done.
+    public func send(_ text: String) -> AsyncThrowingStream<GenerationEvent, Error> {
+        let (stream, continuation) = AsyncThrowingStream<GenerationEvent, Error>.makeStream()
+        let task = Task { self.respond(to: text, continuation) }
+        continuation.onTermination = { _ in task.cancel() }
+        return stream
+    }
+
+    /// Streams a plain completion of `text` (no chat format, not added to the history); it
+    /// shares the cache, so a prompt that continues an earlier one evaluates only what is new.
+    public func generate(raw text: String) -> AsyncThrowingStream<GenerationEvent, Error> {
+        let (stream, continuation) = AsyncThrowingStream<GenerationEvent, Error>.makeStream()
+        let task = Task { self.complete(text, continuation) }
+        continuation.onTermination = { _ in task.cancel() }
+        return stream
+    }
+
+    private func complete(_ text: String, _ continuation: AsyncThrowingStream<GenerationEvent, Error>.Continuation) {
+        do {
+            let prompt = model.tokenizer.encode(text, addSpecial: true, parseSpecial: false)
+            let stats = try generator.generate(prompt: prompt, options: options) { piece in
+                continuation.yield(.text(piece))
+                return true
+            }
+            continuation.yield(.finished(stats))
+            continuation.finish()
+        } catch {
+            continuation.finish(throwing: error)
+        }
+    }
+
+    /// The prompt tokens of the conversation plus a new user turn, ready for the reply.
+    public func promptTokens(adding user: String) -> [Int32] {
+        tokens(for: messages + [ChatMessage(role: "user", content: user)])
+    }
+
+    private func tokens(for conversation: [ChatMessage]) -> [Int32] {
+        let tokenizer = model.tokenizer
+        let bos = tokenizer.bosID.map { String(decoding: tokenizer.tokenBytes($0), as: UTF8.self) } ?? ""
+        let eos = tokenizer.eosID.map { String(decoding: tokenizer.tokenBytes($0), as: UTF8.self) } ?? ""
+        let text = format.render(messages: conversation, addGenerationPrompt: true, bos: bos, eos: eos)
+        // The rendered text spells out BOS where the format has it; do not add another.
+        return tokenizer.encode(text, addSpecial: false, parseSpecial: true)
+    }
+
+    private func respond(to text: String, _ continuation: AsyncThrowingStream<GenerationEvent, Error>.Continuation) {
+        let user = ChatMessage(role: "user", content: text)
+        let prompt = tokens(for: messages + [user])
+        var reply = ""
+        do {
+            let stats = try generator.generate(prompt: prompt, options: options) { piece in
+                reply += piece
+                continuation.yield(.text(piece))
+                return true
+            }
+            messages.append(user)
+            messages.append(ChatMessage(role: "assistant", content: reply))
+            continuation.yield(.finished(stats))
+            continuation.finish()
+        } catch {
+            continuation.finish(throwing: error)
+        }
+    }
+}
