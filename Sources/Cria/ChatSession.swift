@@ -25,6 +25,9 @@ public actor ChatSession {
     public var options: GenerationOptions
     private let generator: Generator
     private let format: ChatFormat
+    /// Generation blocks for seconds, so the session runs on a thread of its own.
+    private let executor = ThreadExecutor(name: "cria.chat")
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
     /// - Parameters:
     ///   - system: the system message; nil uses the model's default one, if its template has it.
@@ -46,6 +49,10 @@ public actor ChatSession {
         self.generator = try Generator(model: model, contextLength: contextLength, threads: threads)
         let system = system ?? (format == .chatML ? ChatFormat.defaultSystemMessage(template: template) : nil)
         self.messages = system.map { [ChatMessage(role: "system", content: $0)] } ?? []
+    }
+
+    deinit {
+        executor.shutdown()
     }
 
     /// Starts over with an empty conversation (keeping the system message unless a new one is given).
