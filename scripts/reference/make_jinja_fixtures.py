@@ -42,11 +42,12 @@ conformance.json: {"jinja2_version", "python_version", "strftime_now", "cases": 
 templates.json: {"jinja2_version", "python_version", "strftime_now", "templates": {name: {"source", "sha256",
   "bos_token", "eos_token", "text" (inline templates only)}}, "cases": [case]}; a case is {"template" (a key
   of templates), "source" ("cache:templates/<file>.jinja", the tokenizer directory, or "inline": the text is
-  templates[name].text), "conversation" (a label), "messages", "tools" (null: passed as None), 
+  templates[name].text), "conversation" (a label), "messages", "tools" (null: passed as None),
   "add_generation_prompt", "bos_token", "eos_token" (null: the model's tokenizer has none, so the variable is
-  not passed and is undefined), "extra" (more template variables), then "expected" or "error": true,
-  "error_kind", "message"}. Every case also passes documents=None, as transformers does; none of these
-  templates reads it.
+  not passed and is undefined), "extra" (more template variables: Llama 3.x's date_string, builtin_tools and
+  tools_in_user_message, SmolLM3's enable_thinking, and firefunction-v2's functions and datetime, which that
+  template needs on every render), then "expected" or "error": true, "error_kind", "message"}. Every case
+  also passes documents=None, as transformers does; none of these templates reads it.
 """
 import datetime
 import hashlib
@@ -831,6 +832,11 @@ CONVERSATIONS = [
         {"role": "assistant", "content": "It is 22°C and sunny."},
         {"role": "user", "content": "Thanks!"},
     ], TOOLS),
+    ("empty_tools_list", [
+        {"role": "user", "content": "Hi"},
+        {"role": "assistant", "content": "Hello! How can I help?"},
+        {"role": "user", "content": "Nothing, thanks."},
+    ], []),
     ("tool_call_content_absent", [
         {"role": "user", "content": "What's the weather in Paris?"},
         {"role": "assistant", "tool_calls": [CALL_WEATHER_DICT]},
@@ -849,6 +855,12 @@ EXTRAS = [
     (("meta-llama-Llama-3.2-3B-Instruct",), ("system_user",), {"date_string": "01 Jan 2025"}),
     (("HuggingFaceTB-SmolLM3-3B",), ("system_user", "multi_turn", "assistant_with_think"), {"enable_thinking": False}),
 ]
+# firefunction-v2 reads two variables of its own on every render (Fireworks passes them): `functions`, the
+# tools as a JSON string, and `datetime`. Its cases pass them, but for one conversation that shows the error
+# without them.
+FIREFUNCTION = "fireworks-ai-llama-3-firefunction-v2"
+FIREFUNCTION_EXTRA = {"functions": json.dumps([t["function"] for t in TOOLS], ensure_ascii=False, indent=2),
+                      "datetime": "2024-07-26 00:00"}
 
 
 def read_default_model_template():
@@ -894,7 +906,10 @@ def make_templates():
 
     cases = []
     for name, source, text, bos, eos in sources:
-        runs = [(label, messages, tools, {}) for label, messages, tools in CONVERSATIONS]
+        base = FIREFUNCTION_EXTRA if name == FIREFUNCTION else {}
+        runs = [(label, messages, tools, base) for label, messages, tools in CONVERSATIONS]
+        if name == FIREFUNCTION:
+            runs.append(("system_user", CONVERSATIONS[0][1], None, {}))
         by_label = {label: (messages, tools) for label, messages, tools in CONVERSATIONS}
         for names, labels, extra in EXTRAS:
             if name in names:
