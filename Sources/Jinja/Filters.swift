@@ -7,7 +7,7 @@ enum Filters {
         "abs", "attr", "batch", "capitalize", "center", "count", "d", "default", "dictsort", "e", "escape",
         "first", "float", "forceescape", "format", "indent", "int", "items", "join", "last", "length", "list",
         "lower", "map", "max", "min", "pprint", "reject", "rejectattr", "replace", "reverse", "round", "safe",
-        "select", "selectattr", "sort", "string", "striptags", "sum", "title", "tojson", "trim", "truncate",
+        "select", "selectattr", "slice", "sort", "urlencode", "string", "striptags", "sum", "title", "tojson", "trim", "truncate",
         "unique", "upper", "wordcount",
     ]
 
@@ -39,7 +39,7 @@ enum Filters {
             }
         case "attr":
             guard let n = stringArg(0, "name") else { throw interp.error(.type, "attr() needs a name", loc) }
-            if case .dict = v { return .undefined(hint: "'dict object' has no attribute '\(n)'") }
+            if case .dict(let d) = v { return Methods.dictMethod(d, n) ?? .undefined(hint: "'dict object' has no attribute '\(n)'") }
             return try interp.getAttribute(v, n, loc)
         case "batch":
             let size = try intArg(0, "linecount", 1)
@@ -227,6 +227,35 @@ enum Filters {
             default: throw interp.error(.runtime, "method must be common, ceil or floor", loc)
             }
         case "safe": return v
+        case "slice":
+            let count = try intArg(0, "slices", 1)
+            guard count > 0 else { throw interp.error(.runtime, "slice count must be positive", loc) }
+            let fill = args.get(1, "fill_with")
+            let seq = try items()
+            let perSlice = seq.count / count, extra = seq.count % count
+            var offset = 0
+            var out: [Value] = []
+            for i in 0..<count {
+                let size = perSlice + (i < extra ? 1 : 0)
+                var part = Array(seq[offset..<offset + size])
+                offset += size
+                if let fill, !fill.isNone, i >= extra, extra > 0 { part.append(fill) }
+                out.append(.list(part))
+            }
+            return .list(out)
+        case "urlencode":
+            func quote(_ s: String) -> String {
+                var out = ""
+                for b in s.utf8 {
+                    let c = Character(Unicode.Scalar(b))
+                    if b < 0x80, c.isLetter || c.isNumber || "_.-~/".contains(c) { out.append(c) } else {
+                        out += "%" + String(b, radix: 16, uppercase: true).leftPadded(2)
+                    }
+                }
+                return out
+            }
+            if case .dict(let d) = v { return .string(d.pairs.map { quote($0.pythonString) + "=" + quote($1.pythonString) }.joined(separator: "&")) }
+            return .string(quote(str()))
         case "sort":
             let reverse = boolArg(0, "reverse")
             let caseSensitive = boolArg(1, "case_sensitive")
@@ -248,20 +277,21 @@ enum Filters {
             }
             return total
         case "tojson":
+            // transformers' signature: tojson(x, ensure_ascii=False, indent=None, separators=None, sort_keys=False)
             var indent: String?
-            switch args.get(0, "indent") {
+            switch args.get(1, "indent") {
             case .int(let n)?: indent = String(repeating: " ", count: max(0, n))
             case .string(let s)?: indent = s
             default: indent = nil
             }
             var itemSeparator = indent == nil ? ", " : ",", keySeparator = ": "
-            if let seps = args.keyword("separators")?.sequence, seps.count == 2 {
+            if let seps = args.get(2, "separators")?.sequence, seps.count == 2 {
                 itemSeparator = seps[0].pythonString
                 keySeparator = seps[1].pythonString
             }
             let options = JSONOptions(
                 indent: indent, itemSeparator: itemSeparator, keySeparator: keySeparator,
-                ensureASCII: args.keyword("ensure_ascii")?.truthy ?? false, sortKeys: args.keyword("sort_keys")?.truthy ?? false)
+                ensureASCII: args.get(0, "ensure_ascii")?.truthy ?? false, sortKeys: args.get(3, "sort_keys")?.truthy ?? false)
             var out = ""
             try writeJSON(v, options, level: 0, into: &out, interp, loc)
             return .string(out)
@@ -298,7 +328,7 @@ enum Filters {
             }
             return .int(count)
         default:
-            throw interp.error(.assertion, "no filter named '\(name)'", loc)
+            throw interp.error(.runtime, "no filter named '\(name)'", loc)
         }
     }
 
@@ -462,10 +492,14 @@ enum Filters {
             }
             newline(level)
             out += "}"
-        case .undefined(let hint):
-            throw interp.error(.undefined, hint.isEmpty ? "Object of type Undefined is not JSON serializable" : hint, loc)
-        case .namespace, .callable:
+        case .undefined, .namespace, .callable:
             throw interp.error(.type, "Object of type \(v.typeName) is not JSON serializable", loc)
         }
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int, with pad: Character = "0") -> String {
+        count >= width ? self : String(repeating: pad, count: width - count) + self
     }
 }

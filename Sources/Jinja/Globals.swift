@@ -34,6 +34,34 @@ enum Globals {
                 for (k, v) in args.keywords { d[k] = v }
                 return .dict(d)
             })
+        case "cycler":
+            return .callable(Callable("cycler") { args in
+                let items = args.positional
+                let state = Namespace(OrderedDict([(.string("current"), items.first ?? .none)]))
+                var position = 0
+                state.attributes["next"] = .callable(Callable("cycler.next") { _ in
+                    guard !items.isEmpty else { return .none }
+                    let value = items[position]
+                    position = (position + 1) % items.count
+                    state.attributes["current"] = items[position]
+                    return value
+                })
+                state.attributes["reset"] = .callable(Callable("cycler.reset") { _ in
+                    position = 0
+                    state.attributes["current"] = items.first ?? .none
+                    return .none
+                })
+                return .namespace(state)
+            })
+        case "joiner":
+            return .callable(Callable("joiner") { args in
+                let separator = args.get(0, "sep") ?? .string(", ")
+                var used = false
+                return .callable(Callable("joiner") { _ in
+                    defer { used = true }
+                    return used ? separator : .string("")
+                })
+            })
         case "raise_exception":
             return .callable(Callable("raise_exception") { args in
                 throw JinjaError(.raised, args.get(0, "message")?.pythonString ?? "")

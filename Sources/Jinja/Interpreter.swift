@@ -18,6 +18,11 @@ final class Frame {
     }
 }
 
+/// The previous argument of `loop.changed`.
+final class LastValue {
+    var value: Value?
+}
+
 /// How a statement list finished: normally or by `break` / `continue`.
 enum Flow {
     case normal, breakLoop, continueLoop
@@ -65,8 +70,10 @@ final class Interpreter {
                 return try render(body, frame, into: &out)
             }
             return try render(otherwise, frame, into: &out)
-        case .for(let target, let iterable, let filter, let body, let otherwise):
-            return try executeFor(target, iterable, filter, body, otherwise, frame, into: &out, location: stmt.location)
+        case .for(let target, let iterable, let filter, let body, let otherwise, let recursive):
+            let items = try iterate(try eval(iterable, frame), iterable.location)
+            let ran = try runLoop(items, target, filter, body, frame, into: &out, location: stmt.location, depth: recursive ? 1 : nil)
+            if !ran { return try render(otherwise, frame, into: &out) }
         case .set(let target, let e):
             try assign(target, try eval(e, frame), frame, stmt.location)
         case .setBlock(let target, let body, let filters):
@@ -75,11 +82,11 @@ final class Interpreter {
             var value = Value.string(captured)
             for f in filters { value = try applyFilter(f, value, frame) }
             try assign(target, value, frame, stmt.location)
-        case .macro(let name, let parameters, let body):
-            frame.variables[name] = makeMacro(name, parameters, body, frame, stmt.location)
+        case .macro(let name, let parameters, let body, let catchesVarargs, let catchesKwargs):
+            frame.variables[name] = makeMacro(name, parameters, body, frame, stmt.location, catchesVarargs: catchesVarargs, catchesKwargs: catchesKwargs)
         case .callBlock(let call, let parameters, let body):
             guard case .call(let callee, let args) = call.kind else { return .normal }
-            let caller = makeMacro("caller", parameters, body, frame, stmt.location)
+            let caller = makeMacro("caller", parameters, body, frame, stmt.location, catchesVarargs: true, catchesKwargs: true)
             var arguments = try evalArguments(args, frame)
             arguments.keywords.append(("caller", caller))
             out += try callValue(try eval(callee, frame), arguments, call.location).pythonString
@@ -103,11 +110,13 @@ final class Interpreter {
         return .normal
     }
 
-    private func executeFor(
-        _ target: AssignTarget, _ iterable: Expr, _ filter: Expr?, _ body: [Stmt], _ otherwise: [Stmt],
-        _ frame: Frame, into out: inout String, location: SourceLocation
-    ) throws -> Flow {
-        var items = try iterate(try eval(iterable, frame), iterable.location)
+    /// Runs a loop body over `items`; returns whether the body ran at least once. `depth` is
+    /// set for `recursive` loops, whose `loop(children)` renders the body again one level down.
+    private func runLoop(
+        _ allItems: [Value], _ target: AssignTarget, _ filter: Expr?, _ body: [Stmt],
+        _ frame: Frame, into out: inout String, location: SourceLocation, depth recursionDepth: Int?
+    ) throws -> Bool {
+        var items = allItems
         if let filter {
             items = try items.filter { item in
                 let f = Frame(parent: frame)
@@ -115,10 +124,9 @@ final class Interpreter {
                 return try eval(filter, f).truthy
             }
         }
-        if items.isEmpty {
-            return try render(otherwise, frame, into: &out)
-        }
+        if items.isEmpty { return false }
         let n = items.count
+        let changedState = LastValue()
         for (i, item) in items.enumerated() {
             let f = Frame(parent: frame)
             var loop = OrderedDict()
@@ -129,8 +137,26 @@ final class Interpreter {
             loop["first"] = .bool(i == 0)
             loop["last"] = .bool(i == n - 1)
             loop["length"] = .int(n)
-            loop["depth"] = .int(1)
-            loop["depth0"] = .int(0)
+            loop["depth"] = .int(recursionDepth ?? 1)
+            loop["depth0"] = .int((recursionDepth ?? 1) - 1)
+            loop["changed"] = .callable(Callable("loop.changed") { args in
+                let value = Value.tuple(args.positional)
+                defer { changedState.value = value }
+                return .bool(changedState.value != value)
+            })
+            if let recursionDepth {
+                loop[Interpreter.callKey] = .callable(Callable("loop") { [unowned self] args in
+                    self.depth += 1
+                    defer { self.depth -= 1 }
+                    if self.depth > self.options.maxDepth {
+                        throw self.error(.limit, "recursive loop nested deeper than \(self.options.maxDepth) levels", location)
+                    }
+                    var inner = ""
+                    let children = try self.iterate(args.positional.first ?? .undefined, location)
+                    _ = try self.runLoop(children, target, filter, body, frame, into: &inner, location: location, depth: recursionDepth + 1)
+                    return .string(inner)
+                })
+            }
             loop["previtem"] = i > 0 ? items[i - 1] : .undefined(hint: "'loop.previtem' is undefined on the first iteration")
             loop["nextitem"] = i < n - 1 ? items[i + 1] : .undefined(hint: "'loop.nextitem' is undefined on the last iteration")
             loop["cycle"] = .callable(Callable("loop.cycle") { args in
@@ -142,8 +168,12 @@ final class Interpreter {
             let flow = try render(body, f, into: &out)
             if flow == .breakLoop { break }
         }
-        return .normal
+        return true
     }
+
+    /// A dict key no template or JSON can produce: a dict holding a callable under it (the
+    /// `loop` of a recursive loop) can be called.
+    static let callKey = Value.callable(Callable("__call__") { _ in .none })
 
     /// The elements a `for` loop or a filter walks: list items, dict keys, string characters.
     func iterate(_ v: Value, _ loc: SourceLocation) throws -> [Value] {
@@ -176,12 +206,21 @@ final class Interpreter {
         }
     }
 
-    private func makeMacro(_ name: String, _ parameters: [MacroParameter], _ body: [Stmt], _ frame: Frame, _ loc: SourceLocation) -> Value {
+    private func makeMacro(
+        _ name: String, _ parameters: [MacroParameter], _ body: [Stmt], _ frame: Frame, _ loc: SourceLocation,
+        catchesVarargs: Bool, catchesKwargs: Bool
+    ) -> Value {
         .callable(Callable(name) { [unowned self] args in
             self.depth += 1
             defer { self.depth -= 1 }
             if self.depth > self.options.maxDepth {
                 throw self.error(.limit, "macro calls nested deeper than \(self.options.maxDepth) levels", loc)
+            }
+            if !catchesVarargs, args.positional.count > parameters.count {
+                throw JinjaError(.type, "macro '\(name)' takes not more than \(parameters.count) argument(s)")
+            }
+            if !catchesKwargs, let extra = args.keywords.first(where: { k in k.0 != "caller" && !parameters.contains { $0.name == k.0 } }) {
+                throw JinjaError(.type, "macro '\(name)' takes no keyword argument '\(extra.0)'")
             }
             let f = Frame(parent: frame)
             var extraKeywords = OrderedDict()
@@ -243,7 +282,8 @@ final class Interpreter {
             return try callValue(f, try evalArguments(args, frame), e.location)
         case .filter(let base, let f):
             return try applyFilter(f, try eval(base, frame), frame)
-        case .test(let base, let name, let args, let negated):
+        case .test(let base, let name, let args, let negated, let known):
+            guard known else { throw error(.runtime, "no test named '\(name)'", e.location) }
             let v = try eval(base, frame)
             let result = try Tests.apply(name, v, try evalArguments(args, frame), self, e.location)
             return .bool(result != negated)
@@ -300,12 +340,15 @@ final class Interpreter {
             }
         case .undefined(let hint):
             throw error(.undefined, hint, loc)
+        case .dict(let d) where d[Interpreter.callKey] != nil:
+            return try callValue(d[Interpreter.callKey] ?? .none, args, loc)
         default:
             throw error(.type, "'\(f.typeName)' object is not callable", loc)
         }
     }
 
     func applyFilter(_ f: FilterCall, _ value: Value, _ frame: Frame) throws -> Value {
+        guard f.known else { throw error(.runtime, "no filter named '\(f.name)'", f.location) }
         let args = try evalArguments(f.arguments, frame)
         do {
             return try Filters.apply(f.name, value, args, self, f.location)
@@ -327,6 +370,7 @@ final class Interpreter {
             if let m = Methods.dictMethod(d, name) { return m }
             return d[name] ?? .undefined(hint: "'dict object' has no attribute '\(name)'")
         case .namespace(let ns):
+            if name.hasPrefix("_") { throw error(.runtime, "access to namespace attribute '\(name)' is unsafe (it starts with an underscore)", loc) }
             return ns.attributes[name] ?? .undefined(hint: "'Namespace' object has no attribute '\(name)'")
         case .string(let s):
             return Methods.stringMethod(s, name) ?? .undefined(hint: "'str object' has no attribute '\(name)'")

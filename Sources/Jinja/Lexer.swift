@@ -205,6 +205,13 @@ struct Lexer {
 
     private mutating func lexNumber() -> TokenKind {
         let s = pos
+        if at(pos) == "0", let r = at(pos + 1), let radix = ["x": 16, "X": 16, "o": 8, "O": 8, "b": 2, "B": 2][Character(r)] {
+            advance(2)
+            let start = pos
+            while let d = at(pos), d == "_" || (d.isASCII && d.properties.isASCIIHexDigit) { advance() }
+            let text = String(String.UnicodeScalarView(src[start..<pos].filter { $0 != "_" }))
+            return Int(text, radix: radix).map { .int($0) } ?? .float(.infinity)
+        }
         func digits() { while let d = at(pos), d.isASCII && d.properties.numericType == .decimal || d == "_" { advance() } }
         digits()
         var isFloat = false
@@ -290,8 +297,18 @@ struct Lexer {
                     if dashAfter || at(k) == "+" { k += 1 }
                     if matches("%}", at: k) {
                         var body = String(String.UnicodeScalarView(src[pos..<j]))
-                        if dashAfterOpen { body = String(body.drop { $0.isWhitespace }) } else if options.trimBlocks, body.hasPrefix("\n") { body.removeFirst() }
-                        if dashBefore { while let last = body.unicodeScalars.last, Lexer.isSpace(last) { body.unicodeScalars.removeLast() } }
+                        if dashAfterOpen { body = String(body.drop { $0.isWhitespace }) }
+                        if dashBefore {
+                            while let last = body.unicodeScalars.last, Lexer.isSpace(last) { body.unicodeScalars.removeLast() }
+                        } else if options.lstripBlocks, at(j + 2) != "+" {
+                            var scalars = Array(body.unicodeScalars)
+                            var k = scalars.count
+                            while k > 0, scalars[k - 1] == " " || scalars[k - 1] == "\t" { k -= 1 }
+                            if k > 0, scalars[k - 1] == "\n" {
+                                scalars.removeLast(scalars.count - k)
+                                body = Methods.string(scalars)
+                            }
+                        }
                         if !body.isEmpty { tokens.append(Token(kind: .text(body), location: here)) }
                         advance(k + 2 - pos)
                         if dashAfter { stripLeading = true } else if options.trimBlocks { trimNewline = true }

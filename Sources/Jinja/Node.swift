@@ -11,7 +11,7 @@ struct Expr {
         case slice(Expr, start: Expr?, stop: Expr?, step: Expr?)
         case call(Expr, CallArguments)
         case filter(Expr, FilterCall)
-        case test(Expr, name: String, arguments: CallArguments, negated: Bool)
+        case test(Expr, name: String, arguments: CallArguments, negated: Bool, known: Bool)
         case not(Expr)
         case negate(Expr)
         case plus(Expr)
@@ -35,6 +35,8 @@ struct CallArguments {
 
 struct FilterCall {
     var name: String
+    /// False when the name is unknown inside an `if` (jinja2 defers that error to run time).
+    var known = true
     var arguments: CallArguments
     var location: SourceLocation
 }
@@ -58,10 +60,12 @@ struct Stmt {
         case text(String)
         case output(Expr)
         case `if`([(Expr, [Stmt])], otherwise: [Stmt])
-        case `for`(target: AssignTarget, iterable: Expr, filter: Expr?, body: [Stmt], otherwise: [Stmt])
+        case `for`(target: AssignTarget, iterable: Expr, filter: Expr?, body: [Stmt], otherwise: [Stmt], recursive: Bool)
         case set(AssignTarget, Expr)
         case setBlock(AssignTarget, body: [Stmt], filters: [FilterCall])
-        case macro(name: String, parameters: [MacroParameter], body: [Stmt])
+        /// `catchesVarargs`/`catchesKwargs`: the body mentions `varargs`/`kwargs`, so extra
+        /// arguments are accepted (jinja2 decides this at compile time the same way).
+        case macro(name: String, parameters: [MacroParameter], body: [Stmt], catchesVarargs: Bool, catchesKwargs: Bool)
         case callBlock(call: Expr, parameters: [MacroParameter], body: [Stmt])
         case filterBlock([FilterCall], body: [Stmt])
         case with([(AssignTarget, Expr)], body: [Stmt])

@@ -5,6 +5,12 @@ struct Parser {
     private let tokens: [Token]
     private var i = 0
     private var loopDepth = 0
+    /// Inside an `if` test or branch, or an inline `if`: jinja2 compiles these in a "soft" frame
+    /// where an unknown filter or test fails only when evaluated.
+    private var soft = false
+    /// Unknown filters and tests outside soft frames. jinja2 reports them when compiling, after
+    /// parsing succeeded, so they are thrown only once the whole template has parsed.
+    private var unknownNames: [JinjaError] = []
     /// Nesting of statements and bracketed expressions, bounded so that hostile templates
     /// cannot overflow the stack.
     private var nesting = 0
@@ -23,6 +29,7 @@ struct Parser {
         var p = Parser(tokens)
         let (body, end) = try p.parseBody(until: [])
         if let end { throw p.error("unexpected '\(end)' tag", p.tokens[p.i - 1].location) }
+        if let unknown = p.unknownNames.first { throw unknown }
         return body
     }
 
@@ -124,6 +131,9 @@ struct Parser {
         defer { nesting -= 1 }
         switch tag {
         case "if":
+            let savedSoft = soft
+            soft = true
+            defer { soft = savedSoft }
             var branches: [(Expr, [Stmt])] = []
             var cond = try parseExpression()
             while true {
@@ -148,10 +158,13 @@ struct Parser {
             let iterable = try parseTuple(withCondition: false, extraEnd: ["recursive"])
             var filter: Expr?
             if skipName("if") { filter = try parseExpression() }
-            if skipName("recursive") { throw error("recursive for loops are not supported", tagLocation) }
+            let recursive = skipName("recursive")
             try expectBlockEnd()
             loopDepth += 1
+            let savedSoft = soft
+            soft = false
             let (body, end) = try parseBody(until: ["endfor", "else"])
+            soft = savedSoft
             loopDepth -= 1
             var otherwise: [Stmt] = []
             if end == "else" {
@@ -159,7 +172,7 @@ struct Parser {
                 (otherwise, _) = try parseBody(until: ["endfor"])
             }
             try expectBlockEnd()
-            return Stmt(kind: .for(target: target, iterable: iterable, filter: filter, body: body, otherwise: otherwise), location: location)
+            return Stmt(kind: .for(target: target, iterable: iterable, filter: filter, body: body, otherwise: otherwise, recursive: recursive), location: location)
         case "set":
             let target = try parseAssignTarget(allowAttribute: true)
             if skipOp("=") {
@@ -177,12 +190,17 @@ struct Parser {
             let name = try expectName()
             let parameters = try parseParameters()
             try expectBlockEnd()
-            let saved = loopDepth
+            let saved = (loopDepth, soft)
             loopDepth = 0
+            soft = false
+            let bodyStart = i
             let (body, _) = try parseBody(until: ["endmacro"])
-            loopDepth = saved
+            (loopDepth, soft) = saved
+            let bodyTokens = tokens[bodyStart..<i]
             try expectBlockEnd()
-            return Stmt(kind: .macro(name: name, parameters: parameters, body: body), location: location)
+            return Stmt(kind: .macro(name: name, parameters: parameters, body: body,
+                                     catchesVarargs: bodyTokens.contains { $0.kind == .name("varargs") },
+                                     catchesKwargs: bodyTokens.contains { $0.kind == .name("kwargs") }), location: location)
         case "call":
             let parameters = isOp("(") ? try parseParameters() : []
             let call = try parseExpression()
@@ -282,10 +300,17 @@ struct Parser {
     }
 
     mutating func parseExpression() throws -> Expr {
+        let mark = unknownNames.count
         var e = try parseOr()
+        if isName("if") { unknownNames.removeSubrange(mark...) }
         while isName("if") {
             let loc = current.location
             i += 1
+            // jinja2 visits the whole inline if, including the part before `if`, in a soft frame;
+            // that part is already parsed here, so only the test and else branch are soft.
+            let savedSoft = soft
+            soft = true
+            defer { soft = savedSoft }
             let test = try parseOr()
             let otherwise = skipName("else") ? try parseExpression() : nil
             e = Expr(kind: .conditional(test: test, then: e, otherwise: otherwise), location: loc)
@@ -521,11 +546,12 @@ struct Parser {
             i += 2
             name += "." + more
         }
-        guard Filters.names.contains(name) else {
-            throw JinjaError(.assertion, "no filter named '\(name)'", line: loc.line, column: loc.column)
+        let known = Filters.names.contains(name)
+        if !known && !soft {
+            unknownNames.append(JinjaError(.assertion, "no filter named '\(name)'", line: loc.line, column: loc.column))
         }
         let args = isOp("(") ? try parseCallArguments() : CallArguments()
-        return FilterCall(name: name, arguments: args, location: loc)
+        return FilterCall(name: name, known: known, arguments: args, location: loc)
     }
 
     private mutating func parseFilterExpression(_ base: Expr) throws -> Expr {
@@ -549,8 +575,9 @@ struct Parser {
                     i += 2
                     name += "." + more
                 }
-                guard Tests.names.contains(name) else {
-                    throw JinjaError(.assertion, "no test named '\(name)'", line: loc.line, column: loc.column)
+                let known = Tests.names.contains(name)
+                if !known && !soft {
+                    unknownNames.append(JinjaError(.assertion, "no test named '\(name)'", line: loc.line, column: loc.column))
                 }
                 var args = CallArguments()
                 if isOp("(") {
@@ -559,7 +586,7 @@ struct Parser {
                     if isName("is") { throw error("you cannot chain multiple tests with 'is'") }
                     args.positional = [try parsePostfix(try parsePrimary())]
                 }
-                e = Expr(kind: .test(e, name: name, arguments: args, negated: negated), location: loc)
+                e = Expr(kind: .test(e, name: name, arguments: args, negated: negated, known: known), location: loc)
             } else if isOp("(") {
                 e = Expr(kind: .call(e, try parseCallArguments()), location: current.location)
             } else {

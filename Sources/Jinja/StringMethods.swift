@@ -170,7 +170,9 @@ enum Methods {
             if it.first == "{" { it.removeFirst(); out += "{"; continue }
             var field = ""
             while let d = it.popFirst(), d != "}" { field.unicodeScalars.append(d) }
-            let name = String(field.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
+            let parts = field.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+            let name = String(parts.first ?? "")
+            let spec = parts.count > 1 ? String(parts[1]) : "" 
             let value: Value
             if name.isEmpty {
                 guard auto < args.positional.count else { throw JinjaError(.type, "Replacement index \(auto) out of range for positional args tuple") }
@@ -183,9 +185,67 @@ enum Methods {
                 guard let v = args.keyword(name) else { throw JinjaError(.type, "KeyError: '\(name)'") }
                 value = v
             }
-            out += value.pythonString
+            out += try formatSpec(value, spec)
         }
         return out
+    }
+
+    /// Python's format-spec mini language: `[[fill]align][sign][0][width][,][.precision][type]`.
+    static func formatSpec(_ value: Value, _ spec: String) throws -> String {
+        guard !spec.isEmpty else { return value.pythonString }
+        var s = Array(spec.unicodeScalars)[...]
+        var fill: Unicode.Scalar = " ", align: Unicode.Scalar?
+        if s.count >= 2, "<>^=".unicodeScalars.contains(s[s.startIndex + 1]) {
+            fill = s.removeFirst(); align = s.removeFirst()
+        } else if let f = s.first, "<>^=".unicodeScalars.contains(f) {
+            align = s.removeFirst()
+        }
+        var sign: Unicode.Scalar = "-"
+        if let f = s.first, "+- ".unicodeScalars.contains(f) { sign = s.removeFirst() }
+        if s.first == "0" { s.removeFirst(); if align == nil { fill = "0"; align = "=" } }
+        var width = 0
+        while let d = s.first, let v = Int(String(d)) { width = width * 10 + v; s.removeFirst() }
+        var precision: Int?
+        if s.first == "." {
+            s.removeFirst()
+            var p = 0
+            while let d = s.first, let v = Int(String(d)) { p = p * 10 + v; s.removeFirst() }
+            precision = p
+        }
+        let type = s.first
+        var body: String
+        var isNumber = false
+        switch (type, value) {
+        case ("f"?, _), ("F"?, _), ("%"?, _), ("e"?, _), ("g"?, _):
+            guard let x = value.number else { throw JinjaError(.type, "Unknown format code for object of type '\(value.typeName)'") }
+            isNumber = true
+            let t = type == "F" ? "f" : String(type ?? "f")
+            let v = type == "%" ? x * 100 : x
+            body = String(format: "%.\(precision ?? 6)\(t == "%" ? "f" : t)", v) + (type == "%" ? "%" : "")
+        case ("d"?, _), (nil, .int), (nil, .float):
+            isNumber = true
+            if let p = precision, let x = value.number { body = String(format: "%.\(p)f", x) } else { body = value.pythonString }
+        case ("s"?, _), (nil, _):
+            body = value.pythonString
+            if let p = precision { body = string(body.unicodeScalars.prefix(p)) }
+        default:
+            throw JinjaError(.type, "unsupported format spec '\(spec)'")
+        }
+        if isNumber, sign != "-", !body.hasPrefix("-") { body = (sign == "+" ? "+" : " ") + body }
+        let n = body.unicodeScalars.count
+        guard width > n else { return body }
+        let pad = width - n
+        let padding = { (k: Int) in String(repeating: String(fill), count: k) }
+        switch align ?? (isNumber ? ">" : "<") {
+        case ">": return padding(pad) + body
+        case "^": return padding(pad / 2) + body + padding(pad - pad / 2)
+        case "=":
+            if let f = body.unicodeScalars.first, f == "-" || f == "+" || f == " " {
+                return String(f) + padding(pad) + string(body.unicodeScalars.dropFirst())
+            }
+            return padding(pad) + body
+        default: return body + padding(pad)
+        }
     }
 
     // MARK: - Method tables
@@ -212,10 +272,43 @@ enum Methods {
                 return .list(try split(rev, sep, maxSplit).reversed().map { .string(string($0.unicodeScalars.reversed())) })
             }
         case "splitlines": return method { .list(splitLines(s, keepEnds: $0.get(0, "keepends")?.truthy ?? false).map { .string($0) }) }
-        case "startswith":
-            return method { args in .bool(try prefixes(args.get(0, "prefix")).contains { s.unicodeScalars.starts(with: $0.unicodeScalars) }) }
-        case "endswith":
-            return method { args in .bool(try prefixes(args.get(0, "suffix")).contains { s.unicodeScalars.reversed().starts(with: $0.unicodeScalars.reversed()) }) }
+        case "startswith", "endswith":
+            return method { args in
+                let all = Array(s.unicodeScalars)
+                var lo = args.get(1, "start")?.integer ?? 0, hi = args.get(2, "end")?.integer ?? all.count
+                if lo < 0 { lo = max(0, lo + all.count) }
+                if hi < 0 { hi = max(0, hi + all.count) }
+                lo = min(lo, all.count)
+                hi = min(hi, all.count)
+                guard lo <= hi else { return .bool(false) }
+                let window = all[lo..<hi]
+                return .bool(try prefixes(args.get(0, name == "startswith" ? "prefix" : "suffix")).contains {
+                    name == "startswith" ? window.starts(with: $0.unicodeScalars) : window.reversed().starts(with: $0.unicodeScalars.reversed())
+                })
+            }
+        case "partition", "rpartition":
+            return method { args in
+                guard case .string(let sep)? = args.get(0, "sep"), !sep.isEmpty else { throw JinjaError(.type, "\(name)() needs a non-empty separator") }
+                let a = Array(s.unicodeScalars), b = Array(sep.unicodeScalars)
+                guard let j = name == "partition" ? find(a, b, from: 0) : lastIndex(a, b) else {
+                    return name == "partition" ? .tuple([.string(s), "", ""]) : .tuple(["", "", .string(s)])
+                }
+                return .tuple([.string(string(a[..<j])), .string(sep), .string(string(a[(j + b.count)...]))])
+            }
+        case "zfill":
+            return method { args in
+                let width = args.get(0, "width")?.integer ?? 0
+                var a = Array(s.unicodeScalars)
+                guard width > a.count else { return .string(s) }
+                let signed = a.first == "+" || a.first == "-"
+                a.insert(contentsOf: Array(repeating: "0", count: width - a.count), at: signed ? 1 : 0)
+                return .string(string(a))
+            }
+        case "format_map":
+            return method { args in
+                guard case .dict(let d)? = args.get(0, "mapping") else { throw JinjaError(.type, "format_map() needs a dict") }
+                return .string(try format(s, Arguments([], keywords: d.pairs.map { ($0.pythonString, $1) })))
+            }
         case "upper": return method { _ in .string(s.uppercased()) }
         case "lower": return method { _ in .string(s.lowercased()) }
         case "title": return method { _ in .string(pythonTitle(s)) }
@@ -234,7 +327,13 @@ enum Methods {
         case "format": return method { .string(try format(s, $0)) }
         case "join":
             return method { args in
-                guard let items = args.get(0, "iterable")?.sequence else { throw JinjaError(.type, "join() argument must be a list") }
+                let items: [Value]
+                switch args.get(0, "iterable") {
+                case .list(let a)?, .tuple(let a)?: items = a
+                case .dict(let d)?: items = d.keys
+                case .string(let x)?: items = x.unicodeScalars.map { .string(String($0)) }
+                default: throw JinjaError(.type, "can only join an iterable")
+                }
                 return .string(try items.map {
                     guard case .string(let x) = $0 else { throw JinjaError(.type, "sequence item: expected str instance, \($0.typeName) found") }
                     return x

@@ -68,7 +68,7 @@ enum Tests {
         case "escaped": return false
         case "filter": if case .string(let s) = v { return Filters.names.contains(s) } else { return false }
         case "test": if case .string(let s) = v { return names.contains(s) } else { return false }
-        default: throw interp.error(.assertion, "no test named '\(name)'", loc)
+        default: throw interp.error(.runtime, "no test named '\(name)'", loc)
         }
     }
 }
