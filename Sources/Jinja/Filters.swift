@@ -11,7 +11,15 @@ enum Filters {
         "unique", "upper", "wordcount",
     ]
 
-    static func apply(_ name: String, _ v: Value, _ args: Arguments, _ interp: Interpreter, _ loc: SourceLocation) throws -> Value {
+    static func apply(_ name: String, _ original: Value, _ rawArgs: Arguments, _ interp: Interpreter, _ loc: SourceLocation) throws -> Value {
+        switch (name, original) {
+        case ("safe", .string(let s)): return .markup(s)
+        case ("safe", _), ("e", .markup), ("escape", .markup): return original
+        case ("e", _), ("escape", _), ("forceescape", _): return .markup(htmlEscape(original.pythonString))
+        default: break
+        }
+        let v = original.plain
+        let args = Arguments(rawArgs.positional.map(\.plain), keywords: rawArgs.keywords.map { ($0.0, $0.1.plain) })
         func undefinedError() -> JinjaError? {
             if case .undefined(let hint) = v { return interp.error(.undefined, hint, loc) }
             return nil
@@ -152,6 +160,7 @@ enum Filters {
         case "upper": return .string(str().uppercased())
         case "title": return .string(jinjaTitle(str()))
         case "map":
+            guard v.truthy else { return .list([]) }
             let elements = try items()
             if let attribute = args.keyword("attribute") {
                 let dflt = args.keyword("default")
@@ -168,6 +177,8 @@ enum Filters {
             let rest = Arguments(Array(args.positional.dropFirst()), keywords: args.keywords)
             return .list(try elements.map { try apply(filterName, $0, rest, interp, loc) })
         case "select", "reject", "selectattr", "rejectattr":
+            // jinja2 yields nothing for a falsy value (`if value: for item in value`), so `none` works.
+            guard v.truthy else { return .list([]) }
             let byAttribute = name.hasSuffix("attr")
             let keep = name.hasPrefix("select")
             var positional = args.positional
@@ -459,7 +470,7 @@ enum Filters {
         case .bool(let b): out += b ? "true" : "false"
         case .int(let i): out += String(i)
         case .float(let d): out += jsonFloat(d)
-        case .string(let s): out += jsonString(s, ensureASCII: o.ensureASCII)
+        case .string(let s), .markup(let s): out += jsonString(s, ensureASCII: o.ensureASCII)
         case .list(let a), .tuple(let a):
             guard !a.isEmpty else { out += "[]"; return }
             out += "["

@@ -177,7 +177,7 @@ final class Interpreter {
 
     /// The elements a `for` loop or a filter walks: list items, dict keys, string characters.
     func iterate(_ v: Value, _ loc: SourceLocation) throws -> [Value] {
-        switch v {
+        switch v.plain {
         case .list(let a), .tuple(let a): return a
         case .dict(let d): return d.keys
         case .string(let s): return s.unicodeScalars.map { .string(String($0)) }
@@ -363,7 +363,7 @@ final class Interpreter {
 
     /// `a.b`: methods and attributes first, then items (jinja2 `Environment.getattr`).
     func getAttribute(_ v: Value, _ name: String, _ loc: SourceLocation) throws -> Value {
-        switch v {
+        switch v.plain {
         case .undefined(let hint):
             throw error(.undefined, hint, loc)
         case .dict(let d):
@@ -383,7 +383,8 @@ final class Interpreter {
 
     /// `a[b]`: items first, then attributes (jinja2 `Environment.getitem`).
     func getItem(_ v: Value, _ key: Value, _ loc: SourceLocation) throws -> Value {
-        switch v {
+        let key = key.plain
+        switch v.plain {
         case .undefined(let hint):
             throw error(.undefined, hint, loc)
         case .dict(let d):
@@ -422,6 +423,7 @@ final class Interpreter {
         let step = try bound(stepValue) ?? 1
         guard step != 0 else { throw error(.type, "slice step cannot be zero", loc) }
         let startIndex = try bound(start), stopIndex = try bound(stop)
+        let v = v.plain
         func indices(_ n: Int) -> [Int] {
             func clamp(_ x: Int?, _ dflt: Int) -> Int {
                 guard var x else { return dflt }

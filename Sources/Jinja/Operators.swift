@@ -4,6 +4,22 @@ import Foundation
 enum Operators {
     static func binary(_ op: String, _ a: Value, _ b: Value, _ loc: SourceLocation, _ interp: Interpreter) throws -> Value {
         if op == "~" { return .string(a.pythonString + b.pythonString) }
+        // Markup + str escapes the str (markupsafe `Markup.__add__` / `__radd__`).
+        switch (op, a, b) {
+        case ("+", .markup(let x), .markup(let y)): return .markup(x + y)
+        case ("+", .markup(let x), .string(let y)): return .markup(x + Filters.htmlEscape(y))
+        case ("+", .string(let x), .markup(let y)): return .markup(Filters.htmlEscape(x) + y)
+        case ("%", .markup(let fmt), _):
+            let escaped: Value
+            switch b {
+            case .tuple(let items): escaped = .tuple(items.map { if case .string(let s) = $0 { .markup(Filters.htmlEscape(s)) } else { $0 } })
+            case .string(let s): escaped = .markup(Filters.htmlEscape(s))
+            default: escaped = b
+            }
+            return .markup(try percentFormat(fmt, escaped, loc, interp))
+        default: break
+        }
+        let a = a.plain, b = b.plain
         if case .undefined(let hint) = a { throw interp.error(.undefined, hint, loc) }
         if case .undefined(let hint) = b { throw interp.error(.undefined, hint, loc) }
         func unsupported() -> JinjaError {
@@ -83,6 +99,7 @@ enum Operators {
     }
 
     static func compare(_ op: String, _ a: Value, _ b: Value, _ loc: SourceLocation, _ interp: Interpreter) throws -> Bool {
+        let a = a.plain, b = b.plain
         switch op {
         case "==": return a == b
         case "!=": return a != b
@@ -101,6 +118,7 @@ enum Operators {
 
     /// Python ordering: -1, 0 or 1; a TypeError between unrelated types.
     static func order(_ a: Value, _ b: Value, _ op: String, _ loc: SourceLocation, _ interp: Interpreter) throws -> Int {
+        let a = a.plain, b = b.plain
         if case .undefined(let hint) = a { throw interp.error(.undefined, hint, loc) }
         if case .undefined(let hint) = b { throw interp.error(.undefined, hint, loc) }
         if let x = a.integer, let y = b.integer { return x < y ? -1 : x > y ? 1 : 0 }
@@ -117,6 +135,7 @@ enum Operators {
     }
 
     static func contains(_ container: Value, _ item: Value, _ loc: SourceLocation, _ interp: Interpreter) throws -> Bool {
+        let container = container.plain, item = item.plain
         switch container {
         case .string(let s):
             guard case .string(let sub) = item else {

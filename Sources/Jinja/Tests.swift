@@ -7,7 +7,10 @@ enum Tests {
         "le", "<=", ">", "<", "escaped", "filter", "test",
     ]
 
-    static func apply(_ name: String, _ v: Value, _ args: Arguments, _ interp: Interpreter, _ loc: SourceLocation) throws -> Bool {
+    static func apply(_ name: String, _ original: Value, _ rawArgs: Arguments, _ interp: Interpreter, _ loc: SourceLocation) throws -> Bool {
+        if name == "escaped", case .markup = original { return true }
+        let v = original.plain
+        let args = Arguments(rawArgs.positional.map(\.plain), keywords: rawArgs.keywords.map { ($0.0, $0.1.plain) })
         func arg() throws -> Value {
             guard let a = args.positional.first ?? args.keywords.first?.1 else {
                 throw interp.error(.type, "test '\(name)' needs an argument", loc)

@@ -10,6 +10,9 @@ public enum Value: Sendable {
     case int(Int)
     case float(Double)
     case string(String)
+    /// jinja2's `Markup` (what `safe` and `escape` return): a string that `+` and `%` keep
+    /// safe by HTML-escaping the plain strings combined with it. Everywhere else it is a string.
+    case markup(String)
     case list([Value])
     /// A Python tuple: behaves as a list but prints as `(a, b)` and is never equal to a list.
     case tuple([Value])
@@ -285,6 +288,12 @@ struct JSONParser {
 // MARK: - Python semantics
 
 extension Value {
+    /// Markup as a plain string; every other value unchanged.
+    var plain: Value {
+        if case .markup(let s) = self { return .string(s) }
+        return self
+    }
+
     var isUndefined: Bool { if case .undefined = self { true } else { false } }
     var isNone: Bool { if case .none = self { true } else { false } }
 
@@ -295,7 +304,7 @@ extension Value {
         case .bool(let b): b
         case .int(let i): i != 0
         case .float(let d): d != 0
-        case .string(let s): !s.isEmpty
+        case .string(let s), .markup(let s): !s.isEmpty
         case .list(let a), .tuple(let a): !a.isEmpty
         case .dict(let d): !d.isEmpty
         case .namespace, .callable: true
@@ -337,7 +346,7 @@ extension Value {
         case .bool: "bool"
         case .int: "int"
         case .float: "float"
-        case .string: "str"
+        case .string, .markup: "str"
         case .list: "list"
         case .tuple: "tuple"
         case .dict: "dict"
@@ -350,7 +359,7 @@ extension Value {
     public var pythonString: String {
         switch self {
         case .undefined: ""
-        case .string(let s): s
+        case .string(let s), .markup(let s): s
         default: pythonRepr
         }
     }
@@ -363,7 +372,7 @@ extension Value {
         case .bool(let b): b ? "True" : "False"
         case .int(let i): String(i)
         case .float(let d): Value.formatFloat(d)
-        case .string(let s): Value.reprString(s)
+        case .string(let s), .markup(let s): Value.reprString(s)
         case .list(let a): "[" + a.map(\.pythonRepr).joined(separator: ", ") + "]"
         case .tuple(let a): a.count == 1 ? "(\(a[0].pythonRepr),)" : "(" + a.map(\.pythonRepr).joined(separator: ", ") + ")"
         case .dict(let d): "{" + d.pairs.map { "\($0.pythonRepr): \($1.pythonRepr)" }.joined(separator: ", ") + "}"
@@ -426,7 +435,8 @@ extension Value: Equatable, Hashable {
     public static func == (a: Value, b: Value) -> Bool {
         switch (a, b) {
         case (.undefined, .undefined), (.none, .none): return true
-        case (.string(let x), .string(let y)): return x == y
+        case (.string(let x), .string(let y)), (.markup(let x), .markup(let y)), (.string(let x), .markup(let y)), (.markup(let x), .string(let y)):
+            return x == y
         case (.list(let x), .list(let y)), (.tuple(let x), .tuple(let y)): return x == y
         case (.dict(let x), .dict(let y)): return x == y
         case (.namespace(let x), .namespace(let y)): return x === y
@@ -444,7 +454,7 @@ extension Value: Equatable, Hashable {
         case .bool, .int: h.combine(integer ?? 0)
         case .float(let d):
             if d == d.rounded(), abs(d) < 9.2e18 { h.combine(Int(d)) } else { h.combine(d) }
-        case .string(let s): h.combine(s)
+        case .string(let s), .markup(let s): h.combine(s)
         case .list(let a), .tuple(let a): h.combine(a.count)
         case .dict(let d): h.combine(d.count)
         case .namespace(let n): h.combine(ObjectIdentifier(n))

@@ -57,11 +57,7 @@ final class ConformanceTests: XCTestCase {
     ]
 
     /// Cases this interpreter knowingly does not match, with the reason.
-    static let unsupported: [String: String] = [
-        // `escape` returns Markup in jinja2, and Markup + str escapes the str; strings here carry no
-        // "safe" flag (transformers never enables autoescape, and chat templates do not escape).
-        "filter.safe_escape": "Markup arithmetic",
-    ]
+    static let unsupported: [String: String] = [:]
 
     func testConformance() throws {
         guard case .dict(let root) = try JinjaFixtures.load("conformance.json"), case .list(let cases)? = root["cases"] else {
