@@ -160,11 +160,11 @@ enum Filters {
         case "upper": return .string(str().uppercased())
         case "title": return .string(jinjaTitle(str()))
         case "map":
-            guard v.truthy else { return .list([]) }
+            guard v.truthy else { return .generator([]) }
             let elements = try items()
             if let attribute = args.keyword("attribute") {
                 let dflt = args.keyword("default")
-                return .list(try elements.map { x in
+                return .generator(try elements.map { x in
                     let r = try getPath(x, attribute, interp, loc)
                     if r.isUndefined, let dflt { return dflt }
                     return r
@@ -175,10 +175,10 @@ enum Filters {
             }
             guard names.contains(filterName) else { throw interp.error(.assertion, "no filter named '\(filterName)'", loc) }
             let rest = Arguments(Array(args.positional.dropFirst()), keywords: args.keywords)
-            return .list(try elements.map { try apply(filterName, $0, rest, interp, loc) })
+            return .generator(try elements.map { try apply(filterName, $0, rest, interp, loc) })
         case "select", "reject", "selectattr", "rejectattr":
             // jinja2 yields nothing for a falsy value (`if value: for item in value`), so `none` works.
-            guard v.truthy else { return .list([]) }
+            guard v.truthy else { return .generator([]) }
             let byAttribute = name.hasSuffix("attr")
             let keep = name.hasPrefix("select")
             var positional = args.positional
@@ -194,7 +194,7 @@ enum Filters {
                 testName = t
             }
             let testArgs = Arguments(positional, keywords: args.keywords)
-            return .list(try items().filter { x in
+            return .generator(try items().filter { x in
                 let subject = try attribute.map { try getPath(x, $0, interp, loc) } ?? x
                 let passed = try testName.map { try Tests.apply($0, subject, testArgs, interp, loc) } ?? subject.truthy
                 return passed == keep
@@ -503,7 +503,7 @@ enum Filters {
             }
             newline(level)
             out += "}"
-        case .undefined, .namespace, .callable:
+        case .undefined, .namespace, .callable, .generator:
             throw interp.error(.type, "Object of type \(v.typeName) is not JSON serializable", loc)
         }
     }

@@ -178,7 +178,7 @@ final class Interpreter {
     /// The elements a `for` loop or a filter walks: list items, dict keys, string characters.
     func iterate(_ v: Value, _ loc: SourceLocation) throws -> [Value] {
         switch v.plain {
-        case .list(let a), .tuple(let a): return a
+        case .list(let a), .tuple(let a), .generator(let a): return a
         case .dict(let d): return d.keys
         case .string(let s): return s.unicodeScalars.map { .string(String($0)) }
         case .undefined: return []

@@ -142,7 +142,7 @@ enum Operators {
                 throw interp.error(.type, "'in <string>' requires string as left operand, not \(item.typeName)", loc)
             }
             return sub.isEmpty || Methods.find(Array(s.unicodeScalars), Array(sub.unicodeScalars), from: 0) != nil
-        case .list(let a), .tuple(let a): return a.contains(item)
+        case .list(let a), .tuple(let a), .generator(let a): return a.contains(item)
         case .dict(let d): return d[item] != nil
         case .namespace(let ns): return ns.attributes[item] != nil
         case .undefined: return false

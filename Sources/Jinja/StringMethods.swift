@@ -329,7 +329,7 @@ enum Methods {
             return method { args in
                 let items: [Value]
                 switch args.get(0, "iterable") {
-                case .list(let a)?, .tuple(let a)?: items = a
+                case .list(let a)?, .tuple(let a)?, .generator(let a)?: items = a
                 case .dict(let d)?: items = d.keys
                 case .string(let x)?: items = x.unicodeScalars.map { .string(String($0)) }
                 default: throw JinjaError(.type, "can only join an iterable")

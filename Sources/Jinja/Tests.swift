@@ -40,6 +40,7 @@ enum Tests {
         case "iterable", "sequence":
             switch v {
             case .list, .tuple, .dict, .string, .undefined: return true
+            case .generator: return name == "iterable"
             default: return false
             }
         case "equalto", "eq", "==": return v == (try arg())

@@ -14,6 +14,10 @@ public enum Value: Sendable {
     /// safe by HTML-escaping the plain strings combined with it. Everywhere else it is a string.
     case markup(String)
     case list([Value])
+    /// What jinja2's `map`, `select`, `reject`, `selectattr` and `rejectattr` return: a Python
+    /// generator. It iterates like a list but is always true, has no length, cannot be indexed
+    /// and is not JSON serializable, as in jinja2; `|list` turns it into a list.
+    case generator([Value])
     /// A Python tuple: behaves as a list but prints as `(a, b)` and is never equal to a list.
     case tuple([Value])
     /// A Python dict: keys keep insertion order.
@@ -307,7 +311,7 @@ extension Value {
         case .string(let s), .markup(let s): !s.isEmpty
         case .list(let a), .tuple(let a): !a.isEmpty
         case .dict(let d): !d.isEmpty
-        case .namespace, .callable: true
+        case .namespace, .callable, .generator: true
         }
     }
 
@@ -351,6 +355,7 @@ extension Value {
         case .tuple: "tuple"
         case .dict: "dict"
         case .namespace: "Namespace"
+        case .generator: "generator"
         case .callable: "function"
         }
     }
@@ -379,6 +384,7 @@ extension Value {
         case .namespace(let n):
             "<Namespace " + n.attributes.pairs.map { "\($0.pythonString)=\($1.pythonRepr)" }.joined(separator: ", ") + ">"
         case .callable(let c): "<function \(c.name)>"
+        case .generator: "<generator object>"
         }
     }
 
@@ -458,6 +464,7 @@ extension Value: Equatable, Hashable {
         case .list(let a), .tuple(let a): h.combine(a.count)
         case .dict(let d): h.combine(d.count)
         case .namespace(let n): h.combine(ObjectIdentifier(n))
+        case .generator(let a): h.combine(a.count)
         case .callable(let c): h.combine(ObjectIdentifier(c))
         }
     }
