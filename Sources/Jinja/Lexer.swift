@@ -25,6 +25,8 @@ struct Lexer {
     private var line = 1
     private var column = 1
     private var tokens: [Token] = []
+    /// Where the last tag end (`}}` or `%}`) started.
+    private var tagEndLocation = SourceLocation.unknown
 
     init(_ source: String, options: Template.Options) {
         src = Array(source.unicodeScalars)
@@ -128,13 +130,12 @@ struct Lexer {
             case "{":
                 tokens.append(Token(kind: .variableBegin, location: tagLocation))
                 stripLeading = try lexInside(endMarker: "}", tagLocation: tagLocation)
-                tokens.append(Token(kind: .variableEnd, location: here))
+                tokens.append(Token(kind: .variableEnd, location: tagEndLocation))
             default:
                 if try lexRaw(tagLocation: tagLocation, stripLeading: &stripLeading, trimNewline: &trimNewline) { continue }
                 tokens.append(Token(kind: .blockBegin, location: tagLocation))
-                let endLocation = here
                 let (dash, plus) = try lexBlockInside(tagLocation: tagLocation)
-                tokens.append(Token(kind: .blockEnd, location: endLocation))
+                tokens.append(Token(kind: .blockEnd, location: tagEndLocation))
                 if dash { stripLeading = true } else if options.trimBlocks && !plus { trimNewline = true }
             }
         }
@@ -174,6 +175,7 @@ struct Lexer {
                 throw error(endMarker == "}" ? "unexpected end of template; expected '}}'" : "unexpected end of template; expected '%}'", tagLocation)
             }
             if depth == 0 {
+                tagEndLocation = here
                 if c == endMarker, at(pos + 1) == "}" { advance(2); return false }
                 if c == "-", at(pos + 1) == endMarker, at(pos + 2) == "}" { advance(3); return true }
                 if c == "+", endMarker == "%", at(pos + 1) == "%", at(pos + 2) == "}" { advance(3); plusSeen = true; return false }

@@ -477,7 +477,7 @@ struct Parser {
             } else if skipOp("[") {
                 e = try parseSubscript(e, loc)
             } else if isOp("(") {
-                e = Expr(kind: .call(e, try parseCallArguments()), location: loc)
+                e = Expr(kind: .call(e, try parseCallArguments()), location: e.location)
             } else {
                 return e
             }

@@ -169,6 +169,9 @@ extension Value {
 struct JSONParser {
     let bytes: [UInt8]
     var i = 0
+    /// Arrays and objects open right now; bounded so hostile input cannot overflow the stack.
+    var depth = 0
+    static let maxDepth = 512
     init(_ bytes: [UInt8]) { self.bytes = bytes }
 
     mutating func parseDocument() throws -> Value {
@@ -194,6 +197,12 @@ struct JSONParser {
     mutating func parseValue() throws -> Value {
         skipSpace()
         guard i < bytes.count else { throw fail("unexpected end") }
+        let opensContainer = bytes[i] == UInt8(ascii: "{") || bytes[i] == UInt8(ascii: "[")
+        if opensContainer {
+            depth += 1
+            guard depth <= JSONParser.maxDepth else { throw fail("nested deeper than \(JSONParser.maxDepth) levels") }
+        }
+        defer { if opensContainer { depth -= 1 } }
         switch bytes[i] {
         case UInt8(ascii: "{"):
             i += 1
