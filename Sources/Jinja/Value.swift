@@ -139,23 +139,33 @@ extension Value {
     /// numbers, booleans and `NSNull`) into a template value. Dictionary keys of a Swift
     /// `[String: Any]` have no order; parse with `init(jsonString:)` to keep the document's order.
     public init(json: Any?) {
+        guard let json else { self = .none; return }
+        // Swift's Bool, Int and Double first, by their exact type: as `Any` they also cast to
+        // each other through NSNumber bridging.
+        let dynamicType = type(of: json)
         switch json {
-        case nil, is NSNull: self = .none
+        case is NSNull: self = .none
         case let v as Value: self = v
-        case let b as Bool where !(json is NSNumber) || Value.isBoolean(json): self = .bool(b)
-        case let i as Int: self = .int(i)
-        case let d as Double: self = .float(d)
+        case let b as Bool where dynamicType == Bool.self: self = .bool(b)
+        case let i as Int where dynamicType == Int.self: self = .int(i)
+        case let d as Double where dynamicType == Double.self: self = .float(d)
         case let s as String: self = .string(s)
+        case let n as NSNumber:
+            // JSONSerialization's numbers: the type code says whether it holds a bool, an
+            // integer or a float.
+            switch String(cString: n.objCType) {
+            case "c", "B": self = .bool(n.boolValue)
+            case "f", "d": self = .float(n.doubleValue)
+            default: self = .int(n.intValue)
+            }
         case let a as [Any?]: self = .list(a.map { Value(json: $0) })
+        case let a as [Any]: self = .list(a.map { Value(json: $0) })
         case let d as [String: Any?]:
             self = .dict(OrderedDict(d.keys.sorted().map { (.string($0), Value(json: d[$0] ?? nil)) }))
-        default: self = .string("\(json!)")
+        case let d as [String: Any]:
+            self = .dict(OrderedDict(d.keys.sorted().map { (.string($0), Value(json: d[$0])) }))
+        default: self = .string("\(json)")
         }
-    }
-
-    private static func isBoolean(_ x: Any?) -> Bool {
-        guard let n = x as? NSNumber else { return x is Bool }
-        return String(cString: n.objCType) == "c" || type(of: n) == type(of: NSNumber(value: true))
     }
 
     /// Parses a JSON document keeping object key order, as Python's `json.loads` does.

@@ -77,8 +77,10 @@ final class GuardAndAPITests: XCTestCase {
     }
 
     func testJSONObjectConversion() throws {
-        let parsed = try JSONSerialization.jsonObject(with: Data(#"{"n": 3, "f": 1.5, "t": true, "s": "x", "l": [1, null]}"#.utf8))
-        XCTAssertEqual(try render("{{ v.n }} {{ v.f }} {{ v.t }} {{ v.s }} {{ v.l }}", ["v": Value(json: parsed)]), "3 1.5 True x [1, None]")
+        let parsed = try JSONSerialization.jsonObject(with: Data(#"{"n": 3, "f": 1.5, "t": true, "s": "x", "l": [1, 0, false, 2.0, null]}"#.utf8))
+        XCTAssertEqual(try render("{{ v.n }} {{ v.f }} {{ v.t }} {{ v.s }} {{ v.l }}", ["v": Value(json: parsed)]), "3 1.5 True x [1, 0, False, 2.0, None]")
+        let swiftValues: [String: Any] = ["i": 1, "b": true, "d": 2.0, "a": ["x", 0]]
+        XCTAssertEqual(try render("{{ v.i }} {{ v.b }} {{ v.d }} {{ v.a }}", ["v": Value(json: swiftValues)]), "1 True 2.0 ['x', 0]")
     }
 
     func testSetInsideLoopDoesNotLeakButNamespaceDoes() throws {
