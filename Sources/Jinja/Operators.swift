@@ -164,21 +164,39 @@ enum Operators {
             if conv == "%" { out += "%"; continue }
             guard !args.isEmpty else { throw interp.error(.type, "not enough arguments for format string", loc) }
             let v = args.removeFirst()
+            // printf flags: `-` left-aligns, `0` pads numbers with zeros, then width and precision.
+            let leftAlign = spec.contains("-"), zeroPad = spec.hasPrefix("0") || spec.contains("-0") || spec.contains("+0")
+            let numbers = spec.drop { "-+ #0".contains($0) }.split(separator: ".", omittingEmptySubsequences: false)
+            let width = numbers.first.flatMap { Int($0) } ?? 0
+            let precision = numbers.count > 1 ? Int(numbers[1]) ?? 0 : nil
+            var body: String
+            var numeric = true
             switch conv {
-            case "s": out += v.pythonString
-            case "r": out += v.pythonRepr
+            case "s": body = v.pythonString; numeric = false
+                if let precision { body = Methods.string(body.unicodeScalars.prefix(precision)) }
+            case "r": body = v.pythonRepr; numeric = false
             case "d", "i":
                 guard let n = v.number else { throw interp.error(.type, "%d format: a real number is required, not \(v.typeName)", loc) }
-                out += String(Int(n.rounded(.towardZero)))
-            case "f":
+                body = String(Int(n.rounded(.towardZero)))
+            case "f", "F", "e", "g":
                 guard let n = v.number else { throw interp.error(.type, "must be real number, not \(v.typeName)", loc) }
-                let precision = spec.split(separator: ".").last.flatMap { Int($0) } ?? 6
-                out += String(format: "%.\(precision)f", n)
-            case "x":
+                body = String(format: "%.\(precision ?? 6)\(conv == "F" ? "f" : String(conv))", n)
+            case "x", "X":
                 guard let n = v.integer else { throw interp.error(.type, "%x format: an integer is required", loc) }
-                out += String(n, radix: 16)
+                body = String(n, radix: 16, uppercase: conv == "X")
             default: throw interp.error(.type, "unsupported format character '\(conv)'", loc)
             }
+            if spec.contains("+"), numeric, !body.hasPrefix("-") { body = "+" + body }
+            let pad = max(0, width - body.unicodeScalars.count)
+            if leftAlign {
+                body += String(repeating: " ", count: pad)
+            } else if zeroPad && numeric {
+                let sign = body.hasPrefix("-") || body.hasPrefix("+") ? String(body.removeFirst()) : ""
+                body = sign + String(repeating: "0", count: pad) + body
+            } else {
+                body = String(repeating: " ", count: pad) + body
+            }
+            out += body
         }
         if !args.isEmpty, case .tuple = values { throw interp.error(.type, "not all arguments converted during string formatting", loc) }
         return out

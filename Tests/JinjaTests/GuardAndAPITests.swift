@@ -99,4 +99,33 @@ final class GuardAndAPITests: XCTestCase {
             XCTAssertEqual(try? template.render(context), "user:hi;assistant:yo;")
         }
     }
+
+    /// Seeded token soup: whatever the text, parsing and rendering end in a result or a
+    /// JinjaError, never a trap or a hang.
+    func testRandomTemplateTextNeverTraps() {
+        let pieces = ["{{", "}}", "{%", "%}", "{#", "#}", "-", "+", " if ", " for ", " in ", " x ", "endif", "endfor", "(", ")",
+                      "[", "]", "{", "}", ",", ":", "'a'", "\"b", "1", "2.5", "|", "length", "tojson", " is ", "defined", ".",
+                      "set", "=", "macro", "m", "endmacro", "raw", "endraw", "\n", " ", "loop", "not", "and", "~", "*", "**",
+                      "//", "%", "namespace", "range", "caller", "call", "endcall", "\\"]
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        var options = Template.Options.transformers
+        options.maxSteps = 20_000
+        var parsed = 0
+        for _ in 0..<5000 {
+            let source = (0..<(1 + next(30))).map { _ in pieces[next(pieces.count)] }.joined()
+            do {
+                let template = try Template(source, options: options)
+                parsed += 1
+                _ = try template.render(["x": [1, 2]])
+            } catch is JinjaError {
+            } catch {
+                XCTFail("non-Jinja error \(error) for \(Value.string(source).pythonRepr)")
+            }
+        }
+        XCTAssertGreaterThan(parsed, 500)
+    }
 }
