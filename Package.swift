@@ -31,10 +31,10 @@ let package = Package(
         .target(name: "Jinja"),
         .target(name: "Sampling", dependencies: ["Tensor"], swiftSettings: simdSettings),
         .target(name: "Llama", dependencies: ["GGUF", "Tensor"], swiftSettings: simdSettings),
-        .target(name: "Cria", dependencies: ["GGUF", "Tensor", "Tokenizer", "Sampling", "Llama"]),
+        .target(name: "Cria", dependencies: ["GGUF", "Tensor", "Tokenizer", "Jinja", "Sampling", "Llama"]),
         .executableTarget(
             name: "cria",
-            dependencies: ["Cria", "GGUF", "Sampling", "Tokenizer", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Cria", "GGUF", "Jinja", "Sampling", "Tokenizer", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "GGUF"]),
@@ -42,6 +42,6 @@ let package = Package(
         .testTarget(name: "JinjaTests", dependencies: ["Jinja"]),
         .testTarget(name: "SamplingTests", dependencies: ["Sampling"]),
         .testTarget(name: "LlamaTests", dependencies: ["Llama", "GGUF", "Tensor"]),
-        .testTarget(name: "CriaTests", dependencies: ["Cria", "GGUF", "Llama", "Sampling", "Tokenizer"]),
+        .testTarget(name: "CriaTests", dependencies: ["Cria", "GGUF", "Jinja", "Llama", "Sampling", "Tokenizer"]),
     ]
 )

@@ -1,7 +1,7 @@
 import Foundation
 
-/// A built-in prompt format for chat models, used until the Jinja interpreter renders the
-/// model's own template. Chosen from the template's tell-tale tokens, or by name.
+/// A built-in prompt format for chat models without a chat template, chosen by name (never
+/// guessed): models with a template are rendered by it (`ChatTemplate`).
 public enum ChatFormat: String, Sendable, CaseIterable {
     /// `<|im_start|>role\n…<|im_end|>\n` (SmolLM, Qwen, Hermes).
     case chatML = "chatml"
@@ -9,49 +9,6 @@ public enum ChatFormat: String, Sendable, CaseIterable {
     case llama3
     /// `[INST] … [/INST]` with an optional `<<SYS>>` block (Llama 2).
     case llama2
-
-    /// The format a chat template is written for, or nil when none of the built-ins matches.
-    public static func detect(template: String) -> ChatFormat? {
-        if template.contains("<|im_start|>") { return .chatML }
-        if template.contains("<|start_header_id|>") { return .llama3 }
-        if template.contains("[INST]") { return .llama2 }
-        return nil
-    }
-
-    /// The system message a ChatML template inserts when the conversation has none, as
-    /// SmolLM2's does: the literal text between `<|im_start|>system\n` and `<|im_end|>`.
-    public static func defaultSystemMessage(template: String) -> String? {
-        guard let start = template.range(of: "<|im_start|>system\\n")
-            ?? template.range(of: "<|im_start|>system\n")
-        else { return nil }
-        let rest = template[start.upperBound...]
-        guard let end = rest.range(of: "<|im_end|>") else { return nil }
-        let text = String(rest[..<end.lowerBound])
-        // Only a literal: a template expression (`{{`, `'`) means the text is computed.
-        if text.contains("{") || text.contains("'") || text.contains("\"") { return nil }
-        return text
-    }
-
-    /// The prompt for one user message, ending where the assistant's reply begins.
-    /// - Parameters:
-    ///   - system: the system message, if any.
-    ///   - bos: the beginning-of-sequence text formats that spell it out (Llama 2, Llama 3) start with.
-    public func render(user: String, system: String?, bos: String) -> String {
-        switch self {
-        case .chatML:
-            var out = ""
-            if let system { out += "<|im_start|>system\n\(system)<|im_end|>\n" }
-            return out + "<|im_start|>user\n\(user)<|im_end|>\n<|im_start|>assistant\n"
-        case .llama3:
-            var out = bos
-            if let system { out += "<|start_header_id|>system<|end_header_id|>\n\n\(system)<|eot_id|>" }
-            return out + "<|start_header_id|>user<|end_header_id|>\n\n\(user)<|eot_id|>"
-                + "<|start_header_id|>assistant<|end_header_id|>\n\n"
-        case .llama2:
-            let body = system.map { "<<SYS>>\n\($0)\n<</SYS>>\n\n\(user)" } ?? user
-            return "\(bos)[INST] \(body) [/INST]"
-        }
-    }
 
     /// A whole conversation in this format.
     /// - Parameters:

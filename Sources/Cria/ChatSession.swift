@@ -24,30 +24,30 @@ public actor ChatSession {
     public private(set) var messages: [ChatMessage]
     public var options: GenerationOptions
     private let generator: Generator
-    private let format: ChatFormat
+    /// A built-in format chosen by name; nil renders with the model's own template.
+    private let format: ChatFormat?
     /// Generation blocks for seconds, so the session runs on a thread of its own.
     private let executor = ThreadExecutor(name: "cria.chat")
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
     /// - Parameters:
-    ///   - system: the system message; nil uses the model's default one, if its template has it.
+    ///   - system: the system message; nil leaves it to the template (many insert a default one).
+    ///   - format: a built-in format by name, for models without a template; nil uses the model's.
     ///   - contextLength: positions the KV cache holds (default: the model's, at most 4096).
     ///   - threads: worker threads.
     ///   - options: generation options for every turn.
-    /// - Throws: `CriaError` when the model has no chat format Cria knows.
+    /// - Throws: `CriaError` when the model has no usable chat template and no format is given.
     public init(
-        model: Model, system: String? = nil, contextLength: Int? = nil, threads: Int,
+        model: Model, system: String? = nil, format: ChatFormat? = nil, contextLength: Int? = nil, threads: Int,
         options: GenerationOptions = GenerationOptions()
     ) throws {
-        guard let template = model.chatTemplate, let format = ChatFormat.detect(template: template) else {
-            throw CriaError("\(model.path): the chat template is not one of the built-in formats "
-                + "(\(ChatFormat.allCases.map(\.rawValue).joined(separator: ", ")))")
+        if format == nil, model.template == nil {
+            _ = try model.chatTokens([])  // throws the reason
         }
         self.model = model
         self.format = format
         self.options = options
         self.generator = try Generator(model: model, contextLength: contextLength, threads: threads)
-        let system = system ?? (format == .chatML ? ChatFormat.defaultSystemMessage(template: template) : nil)
         self.messages = system.map { [ChatMessage(role: "system", content: $0)] } ?? []
     }
 
@@ -99,24 +99,19 @@ public actor ChatSession {
     }
 
     /// The prompt tokens of the conversation plus a new user turn, ready for the reply.
-    public func promptTokens(adding user: String) -> [Int32] {
-        tokens(for: messages + [ChatMessage(role: "user", content: user)])
+    public func promptTokens(adding user: String) throws -> [Int32] {
+        try tokens(for: messages + [ChatMessage(role: "user", content: user)])
     }
 
-    private func tokens(for conversation: [ChatMessage]) -> [Int32] {
-        let tokenizer = model.tokenizer
-        let bos = tokenizer.bosID.map { String(decoding: tokenizer.tokenBytes($0), as: UTF8.self) } ?? ""
-        let eos = tokenizer.eosID.map { String(decoding: tokenizer.tokenBytes($0), as: UTF8.self) } ?? ""
-        let text = format.render(messages: conversation, addGenerationPrompt: true, bos: bos, eos: eos)
-        // The rendered text spells out BOS where the format has it; do not add another.
-        return tokenizer.encode(text, addSpecial: false, parseSpecial: true)
+    private func tokens(for conversation: [ChatMessage]) throws -> [Int32] {
+        try model.chatTokens(conversation, format: format)
     }
 
     private func respond(to text: String, _ continuation: AsyncThrowingStream<GenerationEvent, Error>.Continuation) {
         let user = ChatMessage(role: "user", content: text)
-        let prompt = tokens(for: messages + [user])
         var reply = ""
         do {
+            let prompt = try tokens(for: messages + [user])
             let stats = try generator.generate(prompt: prompt, options: options) { piece in
                 reply += piece
                 continuation.yield(.text(piece))

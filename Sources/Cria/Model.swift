@@ -31,19 +31,47 @@ public final class Model: Sendable {
             throw CriaError("\(path): tokenizer: \(error)")
         }
         chatTemplate = file["tokenizer.chat_template"]?.string
+        if let source = chatTemplate {
+            do {
+                parsedTemplate = (try ChatTemplate(source), nil)
+            } catch {
+                parsedTemplate = (nil, "\(error)")
+            }
+        } else {
+            parsedTemplate = (nil, nil)
+        }
     }
 
-    /// The prompt for one user message in the model's chat format.
-    public func chatPrompt(user: String, system: String? = nil) throws -> String {
-        guard let template = chatTemplate else {
-            throw CriaError("\(path) has no chat template; use --raw to send the prompt as plain text")
+    /// The model's chat template, parsed; nil when it has none (see `chatTemplateError` for one
+    /// that does not parse).
+    public var template: ChatTemplate? { parsedTemplate.template }
+    /// Why the model's chat template could not be used, if it has one that does not parse.
+    public var chatTemplateError: String? { parsedTemplate.error }
+    private let parsedTemplate: (template: ChatTemplate?, error: String?)
+
+    /// Text of a token (BOS/EOS as templates spell them), or nil.
+    public func tokenText(_ id: Int32?) -> String? {
+        id.map { String(decoding: tokenizer.tokenBytes($0), as: UTF8.self) }
+    }
+
+    /// A conversation as prompt tokens, ready for the assistant's reply: rendered by the model's
+    /// chat template (as transformers renders it), or by a built-in `format` chosen by name.
+    ///
+    /// The text is tokenized with special tokens parsed; BOS is added where the vocabulary
+    /// wants one unless the rendered text already starts with it.
+    public func chatTokens(_ messages: [ChatMessage], format: ChatFormat? = nil) throws -> [Int32] {
+        let bos = tokenText(tokenizer.bosID), eos = tokenText(tokenizer.eosID)
+        let text: String
+        if let format {
+            text = format.render(messages: messages, addGenerationPrompt: true, bos: bos ?? "", eos: eos ?? "")
+        } else if let template {
+            text = try template.render(messages: messages, addGenerationPrompt: true, bos: bos, eos: eos)
+        } else if let error = chatTemplateError {
+            throw CriaError("\(path): \(error); choose a built-in format (\(ChatFormat.allCases.map(\.rawValue).joined(separator: ", ")))")
+        } else {
+            throw CriaError("\(path) has no chat template; choose a built-in format (\(ChatFormat.allCases.map(\.rawValue).joined(separator: ", "))) or send plain text")
         }
-        guard let format = ChatFormat.detect(template: template) else {
-            throw CriaError("\(path): the chat template is not one of the built-in formats "
-                + "(\(ChatFormat.allCases.map(\.rawValue).joined(separator: ", "))); use --raw")
-        }
-        let bos = tokenizer.bosID.map { String(decoding: tokenizer.tokenBytes($0), as: UTF8.self) } ?? ""
-        let system = system ?? (format == .chatML ? ChatFormat.defaultSystemMessage(template: template) : nil)
-        return format.render(user: user, system: system, bos: bos)
+        let startsWithBOS = bos.map { !$0.isEmpty && text.hasPrefix($0) } ?? false
+        return tokenizer.encode(text, addSpecial: !startsWithBOS, parseSpecial: true)
     }
 }

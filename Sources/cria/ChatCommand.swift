@@ -23,8 +23,11 @@ struct ChatCommand: AsyncParsableCommand {
     @Option(help: "GGUF model file (default: the default model in $CRIA_MODELS or ~/.cache/cria/models).")
     var model: String?
 
-    @Option(help: "System message (default: the model's own, if any).")
+    @Option(help: "System message (default: whatever the model's template does without one).")
     var system: String?
+
+    @Option(name: .customLong("chat-format"), help: "A built-in chat format for models without a template: chatml, llama3, llama2.")
+    var chatFormat: ChatFormat?
 
     @Option(name: .customLong("max-tokens"), help: "Most tokens per reply.")
     var maxTokens = 512
@@ -75,7 +78,7 @@ struct ChatCommand: AsyncParsableCommand {
             if let context, context > loaded.config.contextLength {
                 throw CriaError("--context \(context) is larger than the model's trained context (\(loaded.config.contextLength))")
             }
-            return try ChatSession(model: loaded, system: system, contextLength: context,
+            return try ChatSession(model: loaded, system: system, format: chatFormat, contextLength: context,
                                    threads: threads ?? defaultThreadCount(), options: options)
         }
         let terminal = isatty(STDIN_FILENO) != 0
@@ -176,3 +179,4 @@ struct ChatCommand: AsyncParsableCommand {
             + "\(fixed(s.generationTokensPerSecond, 1)) tokens/s | stop: \(s.stopReason.rawValue)"
     }
 }
+extension ChatFormat: ExpressibleByArgument {}

@@ -12,7 +12,7 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Generate text from a prompt, streamed to standard output.",
         discussion: "Timings go to standard error. Without --raw the prompt is sent as one user "
-            + "message in the model's chat format."
+            + "message, formatted by the model's chat template (rendered as Hugging Face transformers does)."
     )
 
     @Option(help: "GGUF model file (default: the default model in $CRIA_MODELS or ~/.cache/cria/models).")
@@ -42,8 +42,11 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Send the prompt as plain text, not as a chat message.")
     var raw = false
 
-    @Option(help: "System message for the chat format (default: the model's own, if any).")
+    @Option(help: "System message (default: whatever the model's template does without one).")
     var system: String?
+
+    @Option(name: .customLong("chat-format"), help: "A built-in chat format for models without a template: chatml, llama3, llama2.")
+    var chatFormat: ChatFormat?
 
     @Argument(help: "The prompt.")
     var prompt: String
@@ -72,8 +75,11 @@ struct RunCommand: ParsableCommand {
             return (m, try Generator(model: m, contextLength: context, threads: threads ?? defaultThreadCount()))
         }
         let (m, generator) = loaded
-        let text = raw ? prompt : try failing { try m.chatPrompt(user: prompt, system: system) }
-        let tokens = generator.tokenize(text, parseSpecial: !raw)
+        let tokens = try failing { () throws -> [Int32] in
+            if raw { return generator.tokenize(prompt, parseSpecial: false) }
+            let messages = (system.map { [ChatMessage(role: "system", content: $0)] } ?? []) + [ChatMessage(role: "user", content: prompt)]
+            return try m.chatTokens(messages, format: chatFormat)
+        }
         let sampling = SamplingParameters(
             temperature: temperature, topK: topK, topP: topP,
             seed: seed ?? UInt64.random(in: 0...UInt64.max))

@@ -35,10 +35,10 @@ struct ChatCommandTests {
                             input: "Hi\n/save \(file)\n/reset\n/load \(file)\n/stats\n/load /nonexistent.json\n")
         #expect(r.status == 0, "\(r.stderr)")
         let saved = try JSONDecoder().decode([[String: String]].self, from: Data(contentsOf: URL(fileURLWithPath: file)))
-        #expect(saved.map { $0["role"] ?? "" } == ["system", "user", "assistant"])
-        #expect(saved[1]["content"] == "Hi")
-        #expect(r.stderr.contains("(saved 3 messages to \(file))"))
-        #expect(r.stderr.contains("(loaded 3 messages from \(file))"))
+        #expect(saved.map { $0["role"] ?? "" } == ["user", "assistant"])
+        #expect(saved[0]["content"] == "Hi")
+        #expect(r.stderr.contains("(saved 2 messages to \(file))"))
+        #expect(r.stderr.contains("(loaded 2 messages from \(file))"))
         #expect(r.stderr.contains("error: cannot load /nonexistent.json"))
     }
 }
