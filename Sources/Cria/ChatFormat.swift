@@ -52,9 +52,57 @@ public struct ChatMessage: Codable, Sendable, Equatable {
     /// "system", "user", "assistant" or "tool".
     public var role: String
     public var content: String
+    /// Tool calls an assistant turn made.
+    public var toolCalls: [ToolCall]?
+    /// The call a "tool" message answers.
+    public var toolCallID: String?
+    /// The tool's name, on a "tool" message.
+    public var name: String?
 
-    public init(role: String, content: String) {
+    public init(role: String, content: String, toolCalls: [ToolCall]? = nil, toolCallID: String? = nil, name: String? = nil) {
         self.role = role
         self.content = content
+        self.toolCalls = toolCalls
+        self.toolCallID = toolCallID
+        self.name = name
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case role, content, name
+        case toolCalls = "tool_calls"
+        case toolCallID = "tool_call_id"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        role = try c.decode(String.self, forKey: .role)
+        content = try c.decodeIfPresent(String.self, forKey: .content) ?? ""  // OpenAI allows null
+        toolCalls = try c.decodeIfPresent([ToolCall].self, forKey: .toolCalls)
+        toolCallID = try c.decodeIfPresent(String.self, forKey: .toolCallID)
+        name = try c.decodeIfPresent(String.self, forKey: .name)
+    }
+}
+
+/// An OpenAI-style tool call: `{"id", "type": "function", "function": {"name", "arguments"}}`.
+public struct ToolCall: Codable, Sendable, Equatable {
+    public struct Function: Codable, Sendable, Equatable {
+        public var name: String
+        /// The arguments as JSON text, as the OpenAI API sends them.
+        public var arguments: String
+
+        public init(name: String, arguments: String) {
+            self.name = name
+            self.arguments = arguments
+        }
+    }
+
+    public var id: String
+    public var type: String
+    public var function: Function
+
+    public init(id: String, name: String, arguments: String) {
+        self.id = id
+        self.type = "function"
+        self.function = Function(name: name, arguments: arguments)
     }
 }

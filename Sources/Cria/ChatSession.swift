@@ -23,6 +23,8 @@ public actor ChatSession {
     /// The conversation so far, the system message (if any) first.
     public private(set) var messages: [ChatMessage]
     public var options: GenerationOptions
+    /// OpenAI-style tool definitions (JSON text of an array) the template renders, if any.
+    public var tools: String?
     private let generator: Generator
     /// A built-in format chosen by name; nil renders with the model's own template.
     private let format: ChatFormat?
@@ -55,6 +57,16 @@ public actor ChatSession {
         executor.shutdown()
     }
 
+    /// Sets the tool definitions the template renders (JSON text of an array; nil for none).
+    public func setTools(_ tools: String?) {
+        self.tools = tools
+    }
+
+    /// Adds a message to the history without generating (a tool result, an earlier turn).
+    public func append(_ message: ChatMessage) {
+        messages.append(message)
+    }
+
     /// Starts over with an empty conversation (keeping the system message unless a new one is given).
     public func reset(system: String? = nil) {
         let system = system ?? messages.first { $0.role == "system" }?.content
@@ -69,8 +81,14 @@ public actor ChatSession {
 
     /// Adds a user message and streams the assistant's reply, which joins the history when done.
     public func send(_ text: String) -> AsyncThrowingStream<GenerationEvent, Error> {
+        reply(adding: ChatMessage(role: "user", content: text))
+    }
+
+    /// Streams the assistant's next reply to the history as it is (e.g. after `append`ing tool
+    /// results), optionally adding a message first.
+    public func reply(adding message: ChatMessage? = nil) -> AsyncThrowingStream<GenerationEvent, Error> {
         let (stream, continuation) = AsyncThrowingStream<GenerationEvent, Error>.makeStream()
-        let task = Task { self.respond(to: text, continuation) }
+        let task = Task { self.respond(to: message, continuation) }
         continuation.onTermination = { _ in task.cancel() }
         return stream
     }
@@ -104,20 +122,20 @@ public actor ChatSession {
     }
 
     private func tokens(for conversation: [ChatMessage]) throws -> [Int32] {
-        try model.chatTokens(conversation, format: format)
+        try model.chatTokens(conversation, tools: tools, format: format)
     }
 
-    private func respond(to text: String, _ continuation: AsyncThrowingStream<GenerationEvent, Error>.Continuation) {
-        let user = ChatMessage(role: "user", content: text)
+    private func respond(to message: ChatMessage?, _ continuation: AsyncThrowingStream<GenerationEvent, Error>.Continuation) {
+        let added = message.map { [$0] } ?? []
         var reply = ""
         do {
-            let prompt = try tokens(for: messages + [user])
+            let prompt = try tokens(for: messages + added)
             let stats = try generator.generate(prompt: prompt, options: options) { piece in
                 reply += piece
                 continuation.yield(.text(piece))
                 return true
             }
-            messages.append(user)
+            messages += added
             messages.append(ChatMessage(role: "assistant", content: reply))
             continuation.yield(.finished(stats))
             continuation.finish()

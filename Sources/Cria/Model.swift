@@ -59,13 +59,17 @@ public final class Model: Sendable {
     ///
     /// The text is tokenized with special tokens parsed; BOS is added where the vocabulary
     /// wants one unless the rendered text already starts with it.
-    public func chatTokens(_ messages: [ChatMessage], format: ChatFormat? = nil) throws -> [Int32] {
+    /// - Parameters:
+    ///   - messages: the conversation.
+    ///   - tools: OpenAI-style tool definitions as JSON text, for templates that render them.
+    ///   - format: a built-in format chosen by name instead of the model's template.
+    public func chatTokens(_ messages: [ChatMessage], tools: String? = nil, format: ChatFormat? = nil) throws -> [Int32] {
         let bos = tokenText(tokenizer.bosID), eos = tokenText(tokenizer.eosID)
         let text: String
         if let format {
             text = format.render(messages: messages, addGenerationPrompt: true, bos: bos ?? "", eos: eos ?? "")
         } else if let template {
-            text = try template.render(messages: messages, addGenerationPrompt: true, bos: bos, eos: eos)
+            text = try template.render(messages: messages, tools: tools, addGenerationPrompt: true, bos: bos, eos: eos)
         } else if let error = chatTemplateError {
             throw CriaError("\(path): \(error); choose a built-in format (\(ChatFormat.allCases.map(\.rawValue).joined(separator: ", ")))")
         } else {
