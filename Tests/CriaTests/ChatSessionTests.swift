@@ -88,6 +88,6 @@ struct ChatSessionTests {
         #expect(stats != nil)
         let history = await chat.messages
         #expect(history.map(\.role) == ["user", "assistant", "user", "assistant"])
-        #expect(history[1].content.count < 200)
+        #expect(history[1].content.count < 1500)  // far short of 2000 tokens, even on a loaded machine
     }
 }
