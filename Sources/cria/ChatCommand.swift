@@ -1,7 +1,6 @@
 import ArgumentParser
 import Cria
 import Foundation
-import Sampling
 import Synchronization
 
 /// Set by SIGINT; the chat loop turns it into cancelling the reply.
@@ -20,70 +19,19 @@ struct ChatCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "GGUF model file (default: the default model in $CRIA_MODELS or ~/.cache/cria/models).")
-    var model: String?
-
-    @Option(help: "System message (default: whatever the model's template does without one).")
-    var system: String?
-
-    @Option(name: .customLong("chat-format"), help: "A built-in chat format for models without a template: chatml, llama3, llama2.")
-    var chatFormat: ChatFormat?
-
-    @Option(name: .customLong("max-tokens"), help: "Most tokens per reply.")
-    var maxTokens = 512
-
-    @Option(help: "Sampling temperature; 0 is greedy.")
-    var temperature: Float = 0.8
-
-    @Option(name: .customLong("top-k"), help: "Sample from the k most likely tokens (0: all).")
-    var topK = 40
-
-    @Option(name: .customLong("top-p"), help: "Sample from the smallest set of tokens whose probability reaches p.")
-    var topP: Float = 0.95
-
-    @Option(help: "Random seed (default: a random one).")
-    var seed: UInt64?
-
-    @Option(help: "Worker threads (default: all cores).")
-    var threads: Int?
-
-    @Option(help: "Context length in tokens (default: the model's, at most 4096).")
-    var context: Int?
+    @OptionGroup var options: GenerationArguments
 
     @Flag(help: "Print each reply's token counts and speed to standard error.")
     var stats = false
 
-    func validate() throws {
-        guard maxTokens >= 1 else { throw ValidationError("--max-tokens must be at least 1") }
-        guard temperature.isFinite, temperature >= 0 else { throw ValidationError("--temperature must be 0 or more") }
-        guard topK >= 0 else { throw ValidationError("--top-k must be 0 or more") }
-        guard topP.isFinite, topP > 0, topP <= 1 else { throw ValidationError("--top-p must be in (0, 1]") }
-        if let threads { guard threads >= 1, threads <= 1024 else { throw ValidationError("--threads must be in 1...1024") } }
-        if let context { guard context >= 16 else { throw ValidationError("--context must be at least 16") } }
-    }
-
     func run() async throws {
-        let path = model ?? ModelDirectory.defaultModelPath
-        let options = GenerationOptions(
-            maxTokens: maxTokens,
-            sampling: SamplingParameters(temperature: temperature, topK: topK, topP: topP, seed: seed ?? UInt64.random(in: 0...UInt64.max))
-        )
         let session = try failing { () throws -> ChatSession in
-            guard FileManager.default.fileExists(atPath: path) else {
-                throw CriaError(model == nil
-                    ? "the default model is not installed at \(path) (run `make setup` to install it)"
-                    : "no such file: \(path)")
-            }
-            let loaded = try Model(path: path)
-            if let context, context > loaded.config.contextLength {
-                throw CriaError("--context \(context) is larger than the model's trained context (\(loaded.config.contextLength))")
-            }
-            return try ChatSession(model: loaded, system: system, format: chatFormat, contextLength: context,
-                                   threads: threads ?? defaultThreadCount(), options: options)
+            try ChatSession(model: options.loadModel(), system: options.system, format: options.chatFormat,
+                            contextLength: options.context, threads: options.threadCount, options: options.generationOptions)
         }
         let terminal = isatty(STDIN_FILENO) != 0
         signal(SIGINT) { _ in interrupted.store(true, ordering: .relaxed) }
-        if terminal { printError("cria chat: \(path). /help for commands, Ctrl-D to quit.") }
+        if terminal { printError("cria chat: \(options.modelPath). /help for commands, Ctrl-D to quit.") }
 
         var last: GenerationStats? = nil
         while let input = readMessage(prompt: terminal) {
@@ -179,4 +127,3 @@ struct ChatCommand: AsyncParsableCommand {
             + "\(fixed(s.generationTokensPerSecond, 1)) tokens/s | stop: \(s.stopReason.rawValue)"
     }
 }
-extension ChatFormat: ExpressibleByArgument {}

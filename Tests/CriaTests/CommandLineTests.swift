@@ -67,10 +67,13 @@ import Testing
     }
 
     @Test func badFlagsAreRejected() throws {
-        for flags in [["--temperature", "-1"], ["--top-p", "0"], ["--threads", "0"], ["--max-tokens", "x"]] {
-            let r = try CLI.run(["run"] + flags + ["hi"])
-            #expect(r.status == 64, "flags \(flags)")
-            #expect(r.stderr.contains("Error:") || r.stderr.contains("error:"))
+        let bad = [["--temperature", "-1"], ["--top-p", "0"], ["--threads", "0"], ["--max-tokens", "x"], ["--chat-format", "alpaca"]]
+        for flags in bad {
+            for command in [["run"] + flags + ["hi"], ["chat"] + flags] {
+                let r = try CLI.run(command)
+                #expect(r.status == 64, "\(command)")
+                #expect(r.stderr.contains("Error:") || r.stderr.contains("error:"))
+            }
         }
     }
 

@@ -104,5 +104,27 @@ import Testing
         let syntax = try CLI.run(["template", "--template-file", bad, "--messages", messages])
         #expect(syntax.status == 1)
         #expect(syntax.stderr.contains("line 1"), "\(syntax.stderr)")
+
+        // Bad --messages, --tools and --date.
+        let plain = scratch.path("plain.jinja")
+        try Data("{{ messages | length }}".utf8).write(to: URL(fileURLWithPath: plain))
+        let notJSON = scratch.path("not.json"), object = scratch.path("object.json")
+        try Data("[{\"role\": ".utf8).write(to: URL(fileURLWithPath: notJSON))
+        try Data(#"{"role": "user"}"#.utf8).write(to: URL(fileURLWithPath: object))
+        let checks: [([String], String)] = [
+            (["--messages", notJSON], "--messages is not valid JSON"),
+            (["--messages", object], "--messages must be a JSON array"),
+            (["--messages", scratch.path("missing.json")], "cannot read"),
+            (["--messages", messages, "--tools", notJSON], "--tools is not valid JSON"),
+        ]
+        for (arguments, message) in checks {
+            let r = try CLI.run(["template", "--template-file", plain] + arguments)
+            #expect(r.status == 1, "\(arguments)")
+            #expect(r.stderr.hasPrefix("error: ") && r.stderr.contains(message), "\(r.stderr)")
+        }
+        let date = try CLI.run(["template", "--template-file", plain, "--messages", messages, "--date", "26/07/2024"])
+        #expect(date.status == 64 && date.stderr.contains("--date must be YYYY-MM-DD"), "\(date.stderr)")
+        let ok = try CLI.run(["template", "--template-file", plain, "--messages", messages])
+        #expect(ok.status == 0 && ok.stdout == "1")
     }
 }
