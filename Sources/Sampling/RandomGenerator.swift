@@ -33,5 +33,10 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         Float(next() >> 40) * (1.0 / 16_777_216.0)
     }
 
+    /// Uniform in [0, 1) with 53 bits of precision.
+    public mutating func nextUnitDouble() -> Double {
+        Double(next() >> 11) * 0x1p-53
+    }
+
     private func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 }

@@ -1,48 +1,43 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+/// A sampled token with its log-probability under the model's distribution (log-softmax of
+/// the raw logits, before bias, penalties, truncation and temperature).
+public struct SampledToken: Sendable {
+    public var id: Int32
+    public var logprob: Float
+    /// The most likely tokens, most likely first (equal logprobs: smaller id first).
+    public var top: [(id: Int32, logprob: Float)]
 
-/// Sampling settings, with llama.cpp's defaults (common/common.h: temp 0.8, top-k 40, top-p 0.95).
-public struct SamplingParameters: Sendable, Equatable {
-    /// 0 (or less) means greedy: always the most likely token.
-    public var temperature: Float = 0.8
-    /// Keep only the k most likely tokens; 0 or less keeps all.
-    public var topK: Int = 40
-    /// Keep the smallest set of most likely tokens whose probability reaches p; 1 keeps all.
-    public var topP: Float = 0.95
-    /// Seed of the random generator; equal seeds give equal samples.
-    public var seed: UInt64 = 0
-
-    public init(temperature: Float = 0.8, topK: Int = 40, topP: Float = 0.95, seed: UInt64 = 0) {
-        self.temperature = temperature
-        self.topK = topK
-        self.topP = topP
-        self.seed = seed
+    public init(id: Int32, logprob: Float, top: [(id: Int32, logprob: Float)]) {
+        self.id = id
+        self.logprob = logprob
+        self.top = top
     }
-
-    /// Settings that choose the most likely token every time.
-    public static let greedy = SamplingParameters(temperature: 0, topK: 1, topP: 1)
 }
 
-/// Picks the next token from logits. Order as in llama.cpp's default chain
-/// (common/sampling.cpp): top-k, then top-p on the softmax of the raw logits, then
-/// temperature, then a draw. Buffers are sized once per vocabulary and reused.
+/// Picks the next token from logits with llama.cpp's default chain (common/sampling.cpp,
+/// common_sampler_init; stages in src/llama-sampler.cpp): logit bias, penalties, top-k, top-p,
+/// min-p, temperature, then a draw. Temperature 0 or less takes the most likely token after
+/// bias and penalties. Tokens whose logit ends up NaN or infinite are never candidates.
+///
+/// Feed the prompt and every generated token to `accept(_:)` so the penalties see them.
+/// Buffers are sized once per vocabulary and reused: sampling allocates nothing after the
+/// first call (except a full sort when top-k is off and top-p needs more than 256 tokens of
+/// a list longer than 1024).
 public struct Sampler: Sendable {
     public let parameters: SamplingParameters
     private var generator: SeededGenerator
-    private var candidates: [Candidate] = []
-
-    private struct Candidate {
-        var id: Int32
-        var logit: Float
-        var p: Float
-    }
+    private var history: TokenHistory
+    /// The logit bias as a list, read every step.
+    private let bias: [(id: Int32, value: Float)]
+    /// The logits after bias and penalties.
+    private var adjusted: [Float] = []  // (vocabulary)
+    /// The chain's candidates; `count` of them are live after `filter`.
+    private var candidates: [Candidate] = []  // (vocabulary)
 
     public init(_ parameters: SamplingParameters) {
         self.parameters = parameters
         self.generator = SeededGenerator(seed: parameters.seed)
+        self.history = TokenHistory(window: parameters.penalizes ? parameters.repeatLastN : 0)
+        self.bias = parameters.logitBias.sorted { $0.key < $1.key }.map { (id: $0.key, value: $0.value) }
     }
 
     /// The index of the largest logit (the lowest index among equals).
@@ -56,56 +51,139 @@ public struct Sampler: Sendable {
         return Int32(best)
     }
 
-    /// Chooses a token id from `logits` (one value per vocabulary entry).
-    public mutating func sample(_ logits: UnsafeBufferPointer<Float>) -> Int32 {
-        if parameters.temperature <= 0 || parameters.topK == 1 || logits.count < 2 {
-            return Sampler.argmax(logits)
-        }
-        candidates.removeAll(keepingCapacity: true)
-        candidates.reserveCapacity(logits.count)
-        for i in 0..<logits.count where logits[i].isFinite {
-            candidates.append(Candidate(id: Int32(i), logit: logits[i], p: 0))
-        }
-        if candidates.isEmpty { return Sampler.argmax(logits) }
+    // MARK: - history
 
-        // top-k: sort descending by logit (ties by id for reproducibility), keep k.
-        let k = parameters.topK > 0 ? min(parameters.topK, candidates.count) : candidates.count
-        candidates.sort { $0.logit > $1.logit || ($0.logit == $1.logit && $0.id < $1.id) }
-        candidates.removeSubrange(k...)
-
-        // top-p on the softmax of the remaining raw logits.
-        if parameters.topP < 1 {
-            softmax(temperature: 1)
-            var cumulative: Float = 0
-            var keep = candidates.count
-            for (index, candidate) in candidates.enumerated() {
-                cumulative += candidate.p
-                if cumulative >= parameters.topP {
-                    keep = index + 1
-                    break
-                }
-            }
-            candidates.removeSubrange(max(1, keep)...)
-        }
-
-        softmax(temperature: parameters.temperature)
-        let r = generator.nextUnitFloat()
-        var cumulative: Float = 0
-        for candidate in candidates {
-            cumulative += candidate.p
-            if r < cumulative { return candidate.id }
-        }
-        return candidates[candidates.count - 1].id
+    /// Records a token for the penalties: each prompt token, then each generated one.
+    public mutating func accept(_ token: Int32) {
+        history.append(token)
     }
 
-    private mutating func softmax(temperature: Float) {
-        let maxLogit = candidates[0].logit  // candidates are sorted descending
-        var sum: Float = 0
-        for i in candidates.indices {
-            let e = expf((candidates[i].logit - maxLogit) / temperature)
-            candidates[i].p = e
-            sum += e
+    /// Records tokens for the penalties, in order.
+    public mutating func accept(contentsOf tokens: some Sequence<Int32>) {
+        for token in tokens { history.append(token) }
+    }
+
+    /// Forgets the accepted tokens and restarts the random generator from the seed, so the
+    /// sampler behaves as a new one.
+    public mutating func reset() {
+        history.removeAll()
+        generator = SeededGenerator(seed: parameters.seed)
+    }
+
+    // MARK: - sampling
+
+    /// Chooses a token id from `logits` (one value per vocabulary entry). When bias or
+    /// penalties leave no finite logit, returns the largest raw logit.
+    public mutating func sample(_ logits: UnsafeBufferPointer<Float>) -> Int32 {
+        let count = filter(logits)
+        if count == 0 { return Sampler.argmax(logits) }
+        if parameters.temperature <= 0 { return candidates[0].id }
+        // One draw per step whatever the candidates, so equal seeds stay in step.
+        let u = generator.nextUnitDouble()
+        return candidates.withUnsafeBufferPointer { c in
+            var cumulative: Double = 0
+            var last = 0
+            for i in 0..<count where c[i].p > 0 {
+                cumulative += Double(c[i].p)
+                if u < cumulative { return c[i].id }
+                last = i
+            }
+            return c[last].id
         }
-        for i in candidates.indices { candidates[i].p /= sum }
+    }
+
+    /// Chooses a token as `sample(_:)` does (the same token for the same seed and history) and
+    /// reports log-probabilities under the model's distribution: log-softmax of `logits`
+    /// as given, before the chain.
+    /// - Parameters:
+    ///   - logits: one value per vocabulary entry.
+    ///   - topLogprobs: how many of the most likely tokens to list in `top` (fewer when fewer
+    ///     logits are finite).
+    public mutating func sample(_ logits: UnsafeBufferPointer<Float>, topLogprobs: Int) -> SampledToken {
+        let id = sample(logits)
+        guard logits.count > 0 else { return SampledToken(id: id, logprob: -.infinity, top: []) }
+        let normalizer = LogSoftmax.normalizer(logits)
+        func logprob(_ x: Float) -> Float { x.isNaN ? -.infinity : x - normalizer }
+        var top: [(id: Int32, logprob: Float)] = []
+        if topLogprobs > 0 {
+            prepareBuffers(logits.count)
+            top.reserveCapacity(min(topLogprobs, logits.count))
+            candidates.withUnsafeMutableBufferPointer { c in
+                let best = CandidateList.best(min(topLogprobs, logits.count), of: logits, into: c.baseAddress!)
+                for i in 0..<best.count { top.append((id: best[i].id, logprob: logprob(best[i].logit))) }
+            }
+        }
+        return SampledToken(id: id, logprob: logprob(logits[Int(id)]), top: top)
+    }
+
+    /// The distribution `sample(_:)` would draw from for these logits: the candidates that
+    /// survive bias, penalties, top-k, top-p, min-p and temperature, with their probabilities
+    /// (one candidate with probability 1 when greedy). Draws nothing and records nothing.
+    public mutating func candidates(_ logits: UnsafeBufferPointer<Float>) -> [(id: Int32, probability: Float)] {
+        let count = filter(logits)
+        return candidates.prefix(count).map { (id: $0.id, probability: $0.p) }
+    }
+
+    // MARK: - the chain
+
+    /// Runs the chain up to the draw; returns how many candidates lead `candidates`, each with
+    /// its probability.
+    private mutating func filter(_ logits: UnsafeBufferPointer<Float>) -> Int {
+        guard logits.count > 0 else { return 0 }
+        prepareBuffers(logits.count)
+        applyBiasAndPenalties(logits)
+        let parameters = parameters
+        return adjusted.withUnsafeBufferPointer { a in
+            let adjusted = UnsafeBufferPointer(rebasing: a[0..<logits.count])
+            return candidates.withUnsafeMutableBufferPointer { c in
+                let base = c.baseAddress!
+                if parameters.temperature <= 0 {
+                    return CandidateList.argmax(adjusted, into: base).count
+                }
+                // top-k fused with filling the list, so a small k never sorts the vocabulary.
+                var list = parameters.topK > 0 && parameters.topK < adjusted.count
+                    ? CandidateList.best(parameters.topK, of: adjusted, into: base)
+                    : CandidateList.all(adjusted, into: base)
+                list.keepTopP(parameters.topP, minKeep: parameters.minKeep)
+                list.keepMinP(parameters.minP, minKeep: parameters.minKeep)
+                list.scale(temperature: parameters.temperature)
+                list.normalize()
+                return list.count
+            }
+        }
+    }
+
+    private mutating func prepareBuffers(_ vocabulary: Int) {
+        if adjusted.count < vocabulary {
+            adjusted = [Float](repeating: 0, count: vocabulary)
+            candidates = [Candidate](repeating: Candidate(id: 0, logit: 0), count: vocabulary)
+        }
+    }
+
+    /// adjusted = logits + bias, then the penalties of llama_sampler_penalties_apply: the
+    /// repeat penalty divides a positive logit and multiplies a negative one, then
+    /// count · frequency + presence is subtracted.
+    private mutating func applyBiasAndPenalties(_ logits: UnsafeBufferPointer<Float>) {
+        let n = logits.count
+        let bias = bias
+        let counts = history.counts
+        let parameters = parameters
+        adjusted.withUnsafeMutableBufferPointer { a in
+            a.baseAddress!.update(from: logits.baseAddress!, count: n)
+            for (id, value) in bias where id >= 0 && Int(id) < n {
+                a[Int(id)] += value
+            }
+            guard parameters.penalizes else { return }
+            for (id, count) in counts where id >= 0 && Int(id) < n {
+                var logit = a[Int(id)]
+                if logit <= 0 {
+                    logit *= parameters.repeatPenalty
+                } else {
+                    logit /= parameters.repeatPenalty
+                }
+                logit -= Float(count) * parameters.frequencyPenalty + parameters.presencePenalty
+                a[Int(id)] = logit
+            }
+        }
     }
 }

@@ -65,3 +65,31 @@ import Testing
 
     private func logf3() -> Float { Float(1.0986122886681098) }
 }
+
+@Suite struct ReproducibilityTests {
+    func run(_ parameters: SamplingParameters, steps: Int, sampler: inout Sampler) -> [Int32] {
+        (0..<steps).map { step in
+            let logits = LogprobTests.randomLogits(2000, seed: UInt64(step))
+            let token = logits.withUnsafeBufferPointer { sampler.sample($0) }
+            sampler.accept(token)
+            return token
+        }
+    }
+
+    @Test func sameSeedSameTokensThroughTheWholeChain() {
+        let parameters = SamplingParameters(
+            temperature: 1.1, topK: 0, topP: 0.97, minP: 0.01, repeatPenalty: 1.2, repeatLastN: 16,
+            presencePenalty: 0.3, frequencyPenalty: 0.1, logitBias: [5: -.infinity, 9: 3], seed: 2024)
+        var a = Sampler(parameters), b = Sampler(parameters)
+        let first = run(parameters, steps: 150, sampler: &a)
+        #expect(first == run(parameters, steps: 150, sampler: &b))
+        var other = parameters
+        other.seed += 1
+        var c = Sampler(other)
+        #expect(first != run(other, steps: 150, sampler: &c))
+        // reset() makes a used sampler repeat itself.
+        a.reset()
+        #expect(first == run(parameters, steps: 150, sampler: &a))
+        #expect(!first.contains(5))
+    }
+}
