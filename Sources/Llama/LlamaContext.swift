@@ -201,8 +201,12 @@ public final class LlamaContext: @unchecked Sendable {
     /// computes for a prompt batch (tinyBLAS order); a sequence with one entry gets those of
     /// single-token decode. So each sequence's results are those llama.cpp gives it alone,
     /// whatever else shares the batch.
-    public func evaluate(_ entries: [LlamaBatchEntry]) throws -> LlamaLogits {
+    ///
+    /// With `hiddenStates`, the rows are not logits but the final normalized hidden states
+    /// (`embeddingLength` values each, the input of the output head): what embeddings pool.
+    public func evaluate(_ entries: [LlamaBatchEntry], hiddenStates: Bool = false) throws -> LlamaLogits {
         let vocabulary = model.config.vocabularySize
+        let rowWidth = hiddenStates ? model.config.embeddingLength : vocabulary
         for s in 0..<sequenceCount {
             expected[s] = cache.lengths[s]
             counts[s] = 0
@@ -226,32 +230,36 @@ public final class LlamaContext: @unchecked Sendable {
             counts[e.sequence] += 1
             if e.wantsLogits { outputs += 1 }
         }
-        try reserveLogits(outputs)
+        try reserveLogits(outputs, width: rowWidth)
         var produced = 0
         var start = 0
         while start < entries.count {
             let end = min(start + chunkTokens, entries.count)
-            produced += forward(entries, start..<end, firstOutput: produced)
+            produced += forward(entries, start..<end, firstOutput: produced, hiddenStates: hiddenStates)
             for i in start..<end { cache.setLength(entries[i].position + 1, of: entries[i].sequence) }
             start = end
         }
-        return LlamaLogits(base: UnsafePointer(logits), count: produced, vocabularySize: vocabulary)
+        return LlamaLogits(base: UnsafePointer(logits), count: produced, vocabularySize: rowWidth)
     }
 
-    private func reserveLogits(_ rows: Int) throws {
-        guard rows > logitRows else { return }
-        let count = rows * model.config.vocabularySize
+    /// Makes room for `rows` output rows of `width` values (logits rows are the widest as
+    /// long as the vocabulary outnumbers the embedding width).
+    private func reserveLogits(_ rows: Int, width: Int) throws {
+        let vocabulary = model.config.vocabularySize
+        let needed = (rows * width + vocabulary - 1) / vocabulary
+        guard needed > logitRows else { return }
+        let count = needed * vocabulary
         guard let raw = calloc(count, MemoryLayout<Float>.stride) else {
             throw LlamaError("cannot allocate logits for \(rows) outputs")
         }
         free(logits)
         logits = raw.bindMemory(to: Float.self, capacity: count)
-        logitRows = rows
+        logitRows = needed
     }
 
     /// Runs entries `range` (at most `chunkTokens`) through the model; returns how many
     /// logits rows it wrote, from row `firstOutput` on.
-    private func forward(_ entries: [LlamaBatchEntry], _ range: Range<Int>, firstOutput: Int) -> Int {
+    private func forward(_ entries: [LlamaBatchEntry], _ range: Range<Int>, firstOutput: Int, hiddenStates: Bool) -> Int {
         let c = model.config, w = model.weights
         let n = range.count
         let dim = c.embeddingLength, qDim = c.queryDimension, kvDim = c.kvDimension, ffn = c.feedForwardLength
@@ -264,7 +272,7 @@ public final class LlamaContext: @unchecked Sendable {
                 cosines: cosines + t * half, sines: sines + t * half)
             chunkSequences[t] = e.sequence
             chunkPositions[t] = e.position
-            chunkBatched[t] = counts[e.sequence] >= 2
+            chunkBatched[t] = !batchInvariant && counts[e.sequence] >= 2
         }
 
         for l in 0..<c.blockCount {
@@ -287,11 +295,12 @@ public final class LlamaContext: @unchecked Sendable {
         var outputs = 0
         w.outputNorm.withUnsafeBufferPointer { norm in
             for (t, i) in range.enumerated() where entries[i].wantsLogits {
-                GGMLMath.rmsNorm(xb + outputs * width, x + t * dim, norm.baseAddress!, dim, eps: c.rmsEpsilon)
+                let row = hiddenStates ? logits + (firstOutput + outputs) * dim : xb + outputs * width
+                GGMLMath.rmsNorm(row, x + t * dim, norm.baseAddress!, dim, eps: c.rmsEpsilon)
                 outputs += 1
             }
         }
-        if outputs > 0 {
+        if outputs > 0 && !hiddenStates {
             let vocabulary = c.vocabularySize
             matmul(outputs, .init(w.output, xb, width, logits + firstOutput * vocabulary, vocabulary), tokens: false)
         }
@@ -434,6 +443,13 @@ public final class LlamaContext: @unchecked Sendable {
             }
         }
     }
+
+    /// Evaluates every token with single-token numerics (llama.cpp's decode kernels for
+    /// attention and matmul), prompt tokens included, so that a token's results never depend
+    /// on how a prompt was split or what else shares the batch: a server's greedy answer is
+    /// then the same alone, under load, and with or without a cached prefix. Off, prompt
+    /// batches follow llama.cpp's prompt kernels bit for bit.
+    public var batchInvariant = false
 
     /// Context length from which single-token decode splits attention by positions and
     /// dimensions instead of by heads (three parallel phases instead of one); settable for tests.
