@@ -76,11 +76,28 @@ public struct ChatMessage: Codable, Sendable, Equatable {
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         role = try c.decode(String.self, forKey: .role)
-        content = try c.decodeIfPresent(String.self, forKey: .content) ?? ""  // OpenAI allows null
+        if let parts = try? c.decodeIfPresent([ContentPart].self, forKey: .content) {
+            // OpenAI's array form: text parts are joined; other kinds (images, audio) are not supported.
+            content = try parts.map { part in
+                guard part.type == "text", let text = part.text else {
+                    throw DecodingError.dataCorruptedError(
+                        forKey: .content, in: c, debugDescription: "content parts of type '\(part.type)' are not supported (only 'text')")
+                }
+                return text
+            }.joined()
+        } else {
+            content = try c.decodeIfPresent(String.self, forKey: .content) ?? ""  // OpenAI allows null
+        }
         toolCalls = try c.decodeIfPresent([ToolCall].self, forKey: .toolCalls)
         toolCallID = try c.decodeIfPresent(String.self, forKey: .toolCallID)
         name = try c.decodeIfPresent(String.self, forKey: .name)
     }
+}
+
+/// One element of OpenAI's array form of message content: `{"type": "text", "text": ...}`.
+private struct ContentPart: Decodable {
+    var type: String
+    var text: String?
 }
 
 /// An OpenAI-style tool call: `{"id", "type": "function", "function": {"name", "arguments"}}`.

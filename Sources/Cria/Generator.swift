@@ -34,6 +34,10 @@ public struct GenerationStats: Sendable {
     /// Seconds spent generating, from the first sampled token to the last evaluated one.
     public var generationSeconds = 0.0
     public var stopReason = StopReason.maxTokens
+    /// Seconds the request waited for a free sequence (served by `InferenceEngine`).
+    public var queueSeconds = 0.0
+
+    public init() {}
 
     public var promptTokensPerSecond: Double { promptSeconds > 0 ? Double(promptTokens) / promptSeconds : 0 }
     public var generationTokensPerSecond: Double {
@@ -105,6 +109,7 @@ public final class Generator {
         var stats = GenerationStats()
         stats.promptTokens = prompt.count
         var sampler = Sampler(options.sampling)
+        sampler.accept(contentsOf: prompt)  // repetition penalties see the prompt too, as in llama.cpp's server
         var decoder = StreamingDecoder(tokenizer: model.tokenizer)
         var stops = StopStringMatcher(options.stop)
 
@@ -159,6 +164,7 @@ public final class Generator {
                 break
             }
             stats.generatedTokens += 1
+            sampler.accept(token)
             let text = decoder.append(token)
             if !text.isEmpty, !deliver(text) { break generation }
             if context.position >= context.contextLength {
