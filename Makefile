@@ -19,11 +19,13 @@ model:
 tokenizer-data:
 	scripts/install-tokenizer-data.sh
 
-## Run every test (release build: the model-level tests run the real default model).
+## Run every test (release build: the model-level tests run the real default model), then the
+## compatibility suite of `cria serve` with the real OpenAI and Ollama Python clients.
 # -enable-testing lets test targets use @testable imports in a release build.
 test: model tokenizer-data
 	$(SWIFT) build -c release --build-tests -Xswiftc -enable-testing
 	$(SWIFT) test -c release --skip-build -Xswiftc -enable-testing
+	scripts/compat-serve
 
 clean:
 	rm -rf .build

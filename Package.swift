@@ -21,6 +21,10 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .target(name: "GGUF"),
@@ -32,9 +36,20 @@ let package = Package(
         .target(name: "Sampling", dependencies: ["Tensor"], swiftSettings: simdSettings),
         .target(name: "Llama", dependencies: ["GGUF", "Tensor"], swiftSettings: simdSettings),
         .target(name: "Cria", dependencies: ["GGUF", "Tensor", "Tokenizer", "Jinja", "Sampling", "Llama"]),
+        .target(name: "CriaServer", dependencies: [
+            "Cria", "Sampling", "Tokenizer",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ]),
         .executableTarget(
             name: "cria",
-            dependencies: ["Cria", "GGUF", "Jinja", "Sampling", "Tokenizer", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "Cria", "CriaServer", "GGUF", "Jinja", "Sampling", "Tokenizer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "GGUF"]),
@@ -43,5 +58,9 @@ let package = Package(
         .testTarget(name: "SamplingTests", dependencies: ["Sampling"]),
         .testTarget(name: "LlamaTests", dependencies: ["Llama", "GGUF", "Tensor"]),
         .testTarget(name: "CriaTests", dependencies: ["Cria", "GGUF", "Jinja", "Llama", "Sampling", "Tokenizer"]),
+        .testTarget(name: "CriaServerTests", dependencies: [
+            "CriaServer", "Cria",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
     ]
 )

@@ -11,7 +11,7 @@ struct CriaCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cria",
         abstract: "Run Llama-family language models from GGUF files.",
-        subcommands: [RunCommand.self, ChatCommand.self, BenchCommand.self, InspectCommand.self, TokenizeCommand.self, DetokenizeCommand.self, TemplateCommand.self]
+        subcommands: [RunCommand.self, ChatCommand.self, ServeCommand.self, BenchCommand.self, InspectCommand.self, TokenizeCommand.self, DetokenizeCommand.self, TemplateCommand.self]
     )
 }
 
