@@ -89,6 +89,12 @@ extension ServedModel {
     /// Prompt tokens of a conversation, through the model's chat template.
     func chatPrompt(_ messages: [ChatMessage], tools: JSON?) throws(APIError) -> [Int32] {
         guard !messages.isEmpty else { throw .invalidRequest("'messages' must not be empty", param: "messages") }
+        let roles: Set<String> = ["system", "developer", "user", "assistant", "tool"]
+        if let (index, message) = messages.enumerated().first(where: { !roles.contains($0.element.role) }) {
+            throw .invalidRequest(
+                "'messages[\(index)].role' is '\(message.role)'; it must be one of system, developer, user, assistant, tool",
+                param: "messages[\(index)].role")
+        }
         let tools: String? = switch tools {
         case nil, .null?: nil
         case .array(let items)? where items.isEmpty: nil

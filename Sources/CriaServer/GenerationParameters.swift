@@ -10,6 +10,8 @@ struct GenerationParameters {
     var stop: [String] = []
     var choices = 1
     var cachePrompt = true
+    /// Generate past end-of-generation tokens (llama.cpp's `ignore_eos`), for benchmarks.
+    var ignoreEOS = false
 
     init() {
         sampling.minP = 0.05
@@ -45,6 +47,7 @@ struct GenerationParameters {
             }
         }
         cachePrompt = o.cachePrompt ?? true
+        ignoreEOS = o.ignoreEOS ?? false
     }
 
     /// From Ollama's `options`.
@@ -106,9 +109,12 @@ struct GenerationParameters {
     }
 
     /// The engine request for `prompt`; the token limit defaults to what the context leaves.
-    func request(prompt: [Int32], choice: Int = 0, logprobs: Int? = nil) -> CompletionRequest {
+    func request(prompt: [Int32], choice: Int = 0, logprobs: Int? = nil, endOfGeneration: [Int32] = []) -> CompletionRequest {
         var sampling = self.sampling
         sampling.seed &+= UInt64(choice)  // alternatives differ; the first is the request's seed
+        if ignoreEOS {
+            for id in endOfGeneration { sampling.logitBias[id] = -Float.infinity }
+        }
         return CompletionRequest(
             prompt: prompt, maxTokens: maxTokens ?? Int.max, sampling: sampling, stop: stop, logprobs: logprobs,
             cachePrompt: cachePrompt)

@@ -33,7 +33,9 @@ struct OpenAIRoutes: Sendable {
             throw APIError.invalidRequest("top_logprobs needs logprobs: true", param: "top_logprobs")
         }
         let prompt = try served.chatPrompt(body.messages, tools: body.tools)
-        let requests = (0..<parameters.choices).map { parameters.request(prompt: prompt, choice: $0, logprobs: logprobs) }
+        let requests = (0..<parameters.choices).map {
+            parameters.request(prompt: prompt, choice: $0, logprobs: logprobs, endOfGeneration: served.endOfGeneration)
+        }
         var runs = try RunningGeneration.start(served, requests: requests, arrived: arrived, metrics: server.metrics)
         let response = ResponseHeader(id: makeID("chatcmpl-"), created: Int(Date().timeIntervalSince1970), model: served.name)
         if body.stream == true {
@@ -152,7 +154,10 @@ struct OpenAIRoutes: Sendable {
         }
         var requests: [CompletionRequest] = []
         for prompt in prompts {
-            for choice in 0..<parameters.choices { requests.append(parameters.request(prompt: prompt, choice: choice, logprobs: body.logprobs)) }
+            for choice in 0..<parameters.choices {
+                requests.append(parameters.request(
+                    prompt: prompt, choice: choice, logprobs: body.logprobs, endOfGeneration: served.endOfGeneration))
+            }
         }
         var runs = try RunningGeneration.start(served, requests: requests, arrived: arrived, metrics: server.metrics)
         let header = ResponseHeader(id: makeID("cmpl-"), created: Int(Date().timeIntervalSince1970), model: served.name)

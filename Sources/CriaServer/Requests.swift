@@ -64,13 +64,14 @@ struct OpenAISampling: Decodable {
     var logitBias: [String: Double]?
     var n: Int?
     var cachePrompt: Bool?
+    var ignoreEOS: Bool?
 
     enum CodingKeys: String, CodingKey {
         case maxTokens = "max_tokens", maxCompletionTokens = "max_completion_tokens", temperature
         case topP = "top_p", topK = "top_k", minP = "min_p", repeatPenalty = "repeat_penalty"
         case repeatLastN = "repeat_last_n", presencePenalty = "presence_penalty"
         case frequencyPenalty = "frequency_penalty", seed, stop, logitBias = "logit_bias", n
-        case cachePrompt = "cache_prompt"
+        case cachePrompt = "cache_prompt", ignoreEOS = "ignore_eos"
     }
 }
 

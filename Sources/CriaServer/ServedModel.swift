@@ -11,6 +11,8 @@ public struct ServedModel: Sendable {
     /// Seconds loading took.
     public let loadSeconds: Double
     public let fileBytes: Int
+    /// Tokens that end generation (banned by `ignore_eos`).
+    let endOfGeneration: [Int32]
 
     public init(name: String, model: Model, engine: InferenceEngine, loadedAt: Date = Date(), loadSeconds: Double) {
         self.name = name
@@ -19,6 +21,7 @@ public struct ServedModel: Sendable {
         self.loadedAt = loadedAt
         self.loadSeconds = loadSeconds
         fileBytes = ((try? FileManager.default.attributesOfItem(atPath: model.path)[.size]) as? Int) ?? 0
+        endOfGeneration = (0..<Int32(model.config.vocabularySize)).filter { model.tokenizer.isEndOfGeneration($0) }
     }
 
     /// The name without `.gguf`, used when no alias is given.

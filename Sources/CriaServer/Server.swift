@@ -31,11 +31,17 @@ struct ServerContext: Sendable {
     /// the field's name when it does not decode.
     func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
         var request = request
+        // A declared length over the limit is refused before any of the body is read.
+        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > options.maxBodyBytes {
+            throw APIError.tooLarge(limit: options.maxBodyBytes)
+        }
         let buffer: ByteBuffer
         do {
             buffer = try await request.collectBody(upTo: options.maxBodyBytes)
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw APIError.tooLarge(limit: options.maxBodyBytes)
+        } catch {
+            throw APIError.invalidRequest("the request body could not be read: it ended before its declared length")
         }
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer: buffer))

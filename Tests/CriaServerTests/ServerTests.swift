@@ -155,6 +155,23 @@ struct ServerTests {
 
             r = try await client.execute(uri: "/v1/nothing", method: .get)
             #expect(r.status == .notFound)
+
+            r = try await post(client, "/v1/chat/completions", #"{"messages":[{"role":"wizard","content":"hi"}]}"#)
+            #expect(r.status == .badRequest)
+            #expect((try json(r.body)["error"] as? [String: Any])?["param"] as? String == "messages[0].role")
+        }
+    }
+
+    @Test func ignoreEOSGeneratesPastTheEnd() async throws {
+        try await app().test(.router) { client in
+            let body = #"{"messages":[{"role":"user","content":"Say hi."}],"temperature":0,"max_tokens":40"#
+            var r = try await post(client, "/v1/chat/completions", body + "}")
+            var usage = try #require(try json(r.body)["usage"] as? [String: Any])
+            let natural = try #require(usage["completion_tokens"] as? Int)
+            #expect(natural < 40)
+            r = try await post(client, "/v1/chat/completions", body + #","ignore_eos":true}"#)
+            usage = try #require(try json(r.body)["usage"] as? [String: Any])
+            #expect(usage["completion_tokens"] as? Int == 40)
         }
     }
 

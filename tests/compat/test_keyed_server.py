@@ -105,6 +105,41 @@ def test_body_limit(keyed_server, path, body):
         cc.assert_ollama_error(over, 413)
 
 
+def test_declared_length_over_limit_is_refused_before_the_body(keyed_server):
+    """A Content-Length over --max-body-bytes gets 413 from the head alone: the client sends
+    only a few bytes of a 100 GB body and still gets its answer."""
+    host, port = keyed_server.url.removeprefix("http://").split(":")
+    head = [f"POST /v1/chat/completions HTTP/1.1", f"Host: {host}:{port}", "Content-Type: application/json",
+            "Content-Length: 107374182400", "Connection: close"] + [f"{k}: {v}" for k, v in AUTH.items()]
+    with socket.create_connection((host, int(port)), timeout=30) as sock:
+        sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode() + b'{"messages"')
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    cc.assert_openai_error(cc.parse_raw_response(data), 413)
+
+
+def test_body_shorter_than_declared_is_a_client_error(keyed_server):
+    """A body that ends (the client shuts down writing) before its declared length is the
+    client's error, not the server's: a 400, never a 500."""
+    host, port = keyed_server.url.removeprefix("http://").split(":")
+    body = b'{"messages": [{"role": "user", "content": "hi"}]}'
+    head = [f"POST /v1/chat/completions HTTP/1.1", f"Host: {host}:{port}", "Content-Type: application/json",
+            f"Content-Length: {len(body) + 100}", "Connection: close"] + [f"{k}: {v}" for k, v in AUTH.items()]
+    with socket.create_connection((host, int(port)), timeout=30) as sock:
+        sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode() + body)
+        sock.shutdown(socket.SHUT_WR)
+        data = b""
+        try:
+            while chunk := sock.recv(65536):
+                data += chunk
+        except ConnectionResetError:
+            pass
+    if data:  # closing without an answer is acceptable too; a 5xx is not
+        response = cc.parse_raw_response(data)
+        assert response.status < 500, response
+
+
 # MARK: - Queue full
 
 
@@ -204,3 +239,4 @@ def test_sigterm_exits_within_10s(keyed_server):
     """Runs last in this module: the server, just used by cancelled streams, stops on SIGTERM."""
     problem = keyed_server.stop()
     assert problem is None, problem + "\n" + cc.log_tail(keyed_server.log_path)
+
