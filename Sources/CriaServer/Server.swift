@@ -38,7 +38,7 @@ struct ServerContext: Sendable {
         let buffer: ByteBuffer
         do {
             buffer = try await request.collectBody(upTo: options.maxBodyBytes)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
+        } catch let error as HTTPResponseError where error.status == .contentTooLarge {
             throw APIError.tooLarge(limit: options.maxBodyBytes)
         } catch {
             throw APIError.invalidRequest("the request body could not be read: it ended before its declared length")

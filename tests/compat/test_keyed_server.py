@@ -105,6 +105,30 @@ def test_body_limit(keyed_server, path, body):
         cc.assert_ollama_error(over, 413)
 
 
+def test_chunked_body_over_limit_is_413(keyed_server):
+    """A chunked body (no Content-Length) is cut off at the limit with 413, like a declared one."""
+    host, port = keyed_server.url.removeprefix("http://").split(":")
+    head = ["POST /v1/chat/completions HTTP/1.1", f"Host: {host}:{port}", "Content-Type: application/json",
+            "Transfer-Encoding: chunked", "Connection: close"] + [f"{k}: {v}" for k, v in AUTH.items()]
+    body = padded({"model": MODEL, "messages": MSGS, "max_tokens": 1}, MAX_BODY + MAX_BODY // 2)
+    with socket.create_connection((host, int(port)), timeout=60) as sock:
+        try:
+            sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode())
+            for i in range(0, len(body), 65536):
+                piece = body[i:i + 65536]
+                sock.sendall(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
+            sock.sendall(b"0\r\n\r\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server stopped reading: its answer should be waiting
+        data = b""
+        try:
+            while chunk := sock.recv(65536):
+                data += chunk
+        except ConnectionResetError:
+            pass
+    cc.assert_openai_error(cc.parse_raw_response(data), 413)
+
+
 def test_declared_length_over_limit_is_refused_before_the_body(keyed_server):
     """A Content-Length over --max-body-bytes gets 413 from the head alone: the client sends
     only a few bytes of a 100 GB body and still gets its answer."""
