@@ -299,7 +299,7 @@ public final class InferenceEngine: Sendable {
             var stopping = false
             while true {
                 let busy = state.slots.contains { $0.job != nil }
-                let free = state.slots.filter { $0.job == nil }.count
+                let free = state.slots.reduce(0) { $0 + ($1.job == nil ? 1 : 0) }
                 (admitted, embedding, stopping) = shared.withLock { s in
                     let take = min(free, s.queue.count)
                     let jobs = Array(s.queue.prefix(take))
@@ -432,8 +432,15 @@ public final class InferenceEngine: Sendable {
             job.stats.stopReason = .maxTokens
             return finish(i, state)
         }
-        let sampled = job.sampler.sample(logits, topLogprobs: max(job.request.logprobs ?? 0, 0))
-        let token = sampled.id
+        var logprob: TokenLogprob?
+        let token: Int32
+        if let k = job.request.logprobs {
+            let sampled = job.sampler.sample(logits, topLogprobs: max(k, 0))
+            token = sampled.id
+            logprob = TokenLogprob(id: token, logprob: sampled.logprob, top: sampled.top)
+        } else {
+            token = job.sampler.sample(logits)  // no log-softmax pass over the vocabulary
+        }
         if model.tokenizer.isEndOfGeneration(token) {
             job.stats.stopReason = .endOfGeneration
             return finish(i, state)
@@ -442,9 +449,6 @@ public final class InferenceEngine: Sendable {
         job.stats.generatedTokens += 1
         let piece = job.decoder.append(token)
         let (text, hit) = job.stops.feed(piece)
-        let logprob = job.request.logprobs.map { k in
-            TokenLogprob(id: token, logprob: sampled.logprob, top: Array(sampled.top.prefix(k)))
-        }
         job.continuation.yield(.token(id: token, text: text, logprob: logprob))
         if hit {
             job.stats.stopReason = .stopString

@@ -34,9 +34,10 @@ struct APIError: Error, CustomStringConvertible {
         status: .unauthorized, message: "invalid or missing API key (send 'Authorization: Bearer KEY')",
         type: "invalid_request_error", code: "invalid_api_key")
 
-    static func tooLarge(limit: Int) -> APIError {
+    static func tooLarge(limit: Int?) -> APIError {
         APIError(
-            status: .contentTooLarge, message: "the request body is larger than \(limit) bytes",
+            status: .contentTooLarge,
+            message: limit.map { "the request body is larger than \($0) bytes" } ?? "the request body is too large",
             type: "invalid_request_error", code: "request_too_large")
     }
 

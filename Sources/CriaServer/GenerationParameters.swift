@@ -14,7 +14,6 @@ struct GenerationParameters {
     var ignoreEOS = false
 
     init() {
-        sampling.minP = 0.05
         sampling.seed = UInt64.random(in: 0...UInt64.max)
     }
 

@@ -135,7 +135,7 @@ struct APIMiddleware<Context: RequestContext>: RouterMiddleware {
             let status = error.status
             let apiError: APIError = switch status {
             case .notFound: .notFound("\(request.method) \(path)")
-            case .contentTooLarge: .tooLarge(limit: 0)
+            case .contentTooLarge: .tooLarge(limit: nil)
             default: APIError(status: status, message: "\(status.reasonPhrase)", type: "invalid_request_error")
             }
             response = apiError.response(ollama: ollama)
@@ -145,7 +145,7 @@ struct APIMiddleware<Context: RequestContext>: RouterMiddleware {
                 .response(ollama: ollama)
         }
         response.headers[APIMiddleware.requestIDHeader] = context.id
-        let route = APIMiddleware.routes.contains(path) || path.hasPrefix("/v1/models/") ? (path.hasPrefix("/v1/models/") ? "/v1/models/{id}" : path) : "other"
+        let route = path.hasPrefix("/v1/models/") ? "/v1/models/{id}" : APIMiddleware.routes.contains(path) ? path : "other"
         metrics.request(route: route, method: request.method.rawValue, status: response.status.code)
         if response.status.code >= 400 {
             context.logger.info("request refused", metadata: [

@@ -137,3 +137,22 @@ import Testing
         #expect(missing.status == 1 && missing.stderr == "error: no such file: /nonexistent.gguf\n")
     }
 }
+
+/// `cria serve` refuses bad flags before binding or loading anything.
+@Suite struct ServeCommandTests {
+    @Test func badFlagsAreOneClearErrorEach() throws {
+        let cases: [([String], String)] = [
+            (["--model", "/nonexistent/model.gguf"], "no such file: /nonexistent/model.gguf"),
+            (["--port", "70000"], "--port must be in 0...65535"),
+            (["--parallel", "0"], "--parallel must be in 1...256"),
+            (["--max-body-bytes", "10"], "--max-body-bytes must be at least 1024"),
+            (["--log-level", "loud"], "--log-level must be one of"),
+            (["--model", "/nonexistent/a.gguf", "--alias", "a", "--alias", "b"], "more --alias options than --model options"),
+        ]
+        for (arguments, message) in cases {
+            let r = try CLI.run(["serve"] + arguments)
+            #expect(r.status != 0, "\(arguments)")
+            #expect(r.stderr.contains(message), "\(arguments): \(r.stderr)")
+        }
+    }
+}
