@@ -33,11 +33,15 @@ let package = Package(
         .target(name: "Tensor", dependencies: ["GGUF", "CriaKernels"], swiftSettings: simdSettings),
         .target(name: "Tokenizer", dependencies: ["GGUF"]),
         .target(name: "Jinja"),
-        .target(name: "Sampling", dependencies: ["Tensor"], swiftSettings: simdSettings),
+        // GBNF grammars, JSON Schema to grammar, token masks for constrained decoding.
+        .target(name: "Grammar", swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
+        // Tool-call formats of the Llama family's chat models: parsing and the grammars that force them.
+        .target(name: "ToolCalls", dependencies: ["Grammar"]),
+        .target(name: "Sampling", dependencies: ["Tensor", "Grammar"], swiftSettings: simdSettings),
         .target(name: "Llama", dependencies: ["GGUF", "Tensor"], swiftSettings: simdSettings),
-        .target(name: "Cria", dependencies: ["GGUF", "Tensor", "Tokenizer", "Jinja", "Sampling", "Llama"]),
+        .target(name: "Cria", dependencies: ["GGUF", "Tensor", "Tokenizer", "Jinja", "Grammar", "ToolCalls", "Sampling", "Llama"]),
         .target(name: "CriaServer", dependencies: [
-            "Cria", "Sampling", "Tokenizer",
+            "Cria", "Sampling", "Tokenizer", "Grammar", "ToolCalls",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
@@ -46,7 +50,7 @@ let package = Package(
         .executableTarget(
             name: "cria",
             dependencies: [
-                "Cria", "CriaServer", "GGUF", "Jinja", "Sampling", "Tokenizer",
+                "Cria", "CriaServer", "GGUF", "Grammar", "Jinja", "Sampling", "Tokenizer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -55,11 +59,13 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "GGUF"]),
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "GGUF"]),
         .testTarget(name: "JinjaTests", dependencies: ["Jinja"]),
-        .testTarget(name: "SamplingTests", dependencies: ["Sampling"]),
+        .testTarget(name: "GrammarTests", dependencies: ["Grammar"]),
+        .testTarget(name: "ToolCallsTests", dependencies: ["ToolCalls", "Grammar"]),
+        .testTarget(name: "SamplingTests", dependencies: ["Sampling", "Grammar"]),
         .testTarget(name: "LlamaTests", dependencies: ["Llama", "GGUF", "Tensor"]),
-        .testTarget(name: "CriaTests", dependencies: ["Cria", "GGUF", "Jinja", "Llama", "Sampling", "Tokenizer"]),
+        .testTarget(name: "CriaTests", dependencies: ["Cria", "GGUF", "Grammar", "Jinja", "Llama", "Sampling", "Tokenizer", "ToolCalls"]),
         .testTarget(name: "CriaServerTests", dependencies: [
-            "CriaServer", "Cria",
+            "CriaServer", "Cria", "Grammar",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
     ]
