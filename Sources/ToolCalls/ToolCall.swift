@@ -6,7 +6,8 @@ public struct ToolCall: Sendable, Equatable {
     /// The call's id (`call_...`), unique within a response; `tool` messages answer it.
     public var id: String
     public var name: String
-    /// The arguments as compact JSON text.
+    /// The arguments as compact JSON text: re-serialized, or the model's text minified when the
+    /// parser streams arguments (`ToolCallParser.streamsArguments`).
     public var arguments: String
 
     public init(id: String, name: String, arguments: String) {

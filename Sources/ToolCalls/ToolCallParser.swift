@@ -5,10 +5,11 @@ import Grammar
 ///
 /// Design:
 /// - Text that might start a call (a marker, a prefix of one, or text at the start of the output
-///   that may be a bare JSON call) is held back until it is known. A call is reported when its text
-///   is complete and valid: `callStarted` and its arguments then come together, the arguments as one
-///   fragment of compact JSON (the model's object re-serialized by `JSONValue`). A call's events are
-///   never retracted, which is what lets malformed call text fall back to content.
+///   that may be a bare JSON call) is held back until it is known. By default (see below for
+///   `streamsArguments`) a call is reported when its text is complete and valid: `callStarted` and
+///   its arguments then come together, the arguments as one fragment of compact JSON (the model's
+///   object re-serialized by `JSONValue`). A call's events are never retracted, which is what lets
+///   malformed call text fall back to content.
 /// - Every decision depends only on the text, never on how it was split, so any split gives the
 ///   same calls, the same arguments and the same total content as the whole text.
 /// - Malformed call text (broken JSON, an object that is not a call, a missing name) is content,
@@ -24,10 +25,39 @@ import Grammar
 ///   object in the middle of prose is content.
 /// - Held text is bounded: a call whose text runs past `maxCallBytes` without completing is content,
 ///   and at `finish()` whatever is still held is resolved (a call cut short is content).
+///
+/// Streaming arguments (`streamsArguments`), for output a grammar holds to the call syntax from the
+/// marker on, so that a call once begun completes validly unless generation is cut short:
+/// - A call is announced (`callStarted`) as soon as its name has been read and its arguments object
+///   has begun, and its arguments follow as fragments, one per `feed` that extends them. This needs
+///   the name before the arguments, which every format writes: `{"name": n, "arguments": {...}}` in
+///   Llama 3, Hermes, Mistral Nemo, Firefunction and the generic format, `<function=n>{...}`,
+///   `>>>n\n{...}`, `[TOOL_CALLS]n[ARGS]{...}`. A call that cannot be announced early (arguments
+///   before the name, arguments written as a string, `<|python_tag|>` payloads, raw code), and the
+///   calls after it in the same call text, are reported whole when complete, as without streaming.
+/// - The fragments are the arguments' text minified as it arrives: whitespace outside strings
+///   dropped, everything else verbatim. So `1.0`, `1e3` and `\u00e9` stay as written, where the
+///   default mode re-serializes (`1`, `1000`, `é`); for text that differs from what
+///   `JSONValue.serialized` writes only in whitespace (as the templates' `tojson` renders plain
+///   values) both modes give the same text, and in any case equal JSON values. A call reported whole in this mode has re-serialized
+///   arguments, as in the default mode.
+/// - An announced call is never retracted. If its text then turns out malformed or the output ends
+///   in it, it stays a call with the arguments that arrived, up to the first byte that cannot
+///   continue the JSON (so they may be invalid JSON, e.g. cut off by a token limit), and is listed in
+///   `calls`; scanning resumes as text after those arguments. The size bound still applies: a call
+///   whose text runs past `maxCallBytes` keeps the arguments read up to the bound.
+/// - The id must be sent with `callStarted`: an id the model writes before the arguments
+///   (`[CALL_ID]`, or an `"id"` key) is used, one it writes after them (Mistral Nemo's and the
+///   generic format's `"id"`, which their grammars put last) comes too late and a generated one is
+///   used instead.
+/// - Which calls are announced, their fragments' concatenation and the content still depend only on
+///   the text, never on how it was split.
 public struct ToolCallParser: Sendable {
     public let format: ToolCallFormat
     /// The longest call text (from its marker or first byte) held back waiting to complete.
     public let maxCallBytes: Int
+    /// Whether calls are announced as soon as their name is known and their arguments streamed.
+    public let streamsArguments: Bool
     private let makeID: @Sendable () -> String
 
     private var bytes: [UInt8] = []
@@ -35,16 +65,25 @@ public struct ToolCallParser: Sendable {
     private var position = 0
     private var mode: ParserMode = .start(afterCall: false)
     private var ended = false
-    /// The calls so far, complete.
+    /// The announced calls of the call text being read, their arguments streaming.
+    private var streamed: [ArgumentStream] = []
+    /// The calls so far: complete ones and, when streaming, announced ones with the arguments so far.
     public private(set) var calls: [ToolCall] = []
 
     /// - Parameters:
     ///   - format: the model's tool-call syntax (`ToolCallFormat.detect(chatTemplate:)`).
     ///   - maxCallBytes: how much call text may be held back before giving up on it.
+    ///   - streamsArguments: announce each call once its name is known and stream its arguments as
+    ///     minified fragments, for output a grammar holds to the call syntax (see the type's doc);
+    ///     by default a call is reported when complete and valid, its arguments re-serialized.
     ///   - idGenerator: ids for calls the model gave none for; by default `ToolCallID.generator(for:)`.
-    public init(format: ToolCallFormat, maxCallBytes: Int = 1 << 20, idGenerator: (@Sendable () -> String)? = nil) {
+    public init(
+        format: ToolCallFormat, maxCallBytes: Int = 1 << 20, streamsArguments: Bool = false,
+        idGenerator: (@Sendable () -> String)? = nil
+    ) {
         self.format = format
         self.maxCallBytes = max(64, maxCallBytes)
+        self.streamsArguments = streamsArguments
         self.makeID = idGenerator ?? ToolCallID.generator(for: format)
     }
 
@@ -61,10 +100,10 @@ public struct ToolCallParser: Sendable {
     }
 
     /// Content and calls of a whole output (`feed` then `finish`).
-    public static func parse(_ text: String, format: ToolCallFormat, idGenerator: (@Sendable () -> String)? = nil)
-        -> (content: String, calls: [ToolCall])
-    {
-        var parser = ToolCallParser(format: format, idGenerator: idGenerator)
+    public static func parse(
+        _ text: String, format: ToolCallFormat, streamsArguments: Bool = false, idGenerator: (@Sendable () -> String)? = nil
+    ) -> (content: String, calls: [ToolCall]) {
+        var parser = ToolCallParser(format: format, streamsArguments: streamsArguments, idGenerator: idGenerator)
         var content = ""
         for case .content(let s) in parser.feed(text) + parser.finish() { content += s }
         return (content, parser.calls)
@@ -77,6 +116,7 @@ public struct ToolCallParser: Sendable {
         while step(&events) {}
         if position > 0 {
             bytes.removeFirst(position)
+            for k in streamed.indices { streamed[k].offset -= position }
             position = 0
         }
         return events
@@ -106,10 +146,17 @@ public struct ToolCallParser: Sendable {
             mode = .text(skipSpace: false)
             return true
         }
-        switch bounded(from: i, { format.anchored($0, at: i) }) {
+        let outcome = bounded(from: i) { format.anchored($0, at: i) }
+        let syntax = format  // not `self`, which streamCalls mutates
+        let streaming = streamCalls(from: i, contentEnd: position, &events) { syntax.anchoredHeads($0, at: i) }
+        switch outcome {
         case .needMore: return false
         case .reject:
-            mode = .text(skipSpace: false)
+            if streaming {
+                endStreamedText()
+            } else {
+                mode = .text(skipSpace: false)
+            }
             return true
         case .accept(let accepted):
             apply(accepted, &events)
@@ -130,12 +177,21 @@ public struct ToolCallParser: Sendable {
             return false
         }
         let markerEnd = m + marker.utf8.count
-        switch bounded(from: m, { format.afterMarker(marker, $0, at: markerEnd) }) {
+        let outcome = bounded(from: m) { format.afterMarker(marker, $0, at: markerEnd) }
+        let syntax = format  // not `self`, which streamCalls mutates
+        let streaming = streamCalls(from: m, contentEnd: spaceStart(before: m), &events) {
+            syntax.headsAfterMarker(marker, $0, at: markerEnd)
+        }
+        switch outcome {
         case .needMore:
             emit(position..<spaceStart(before: m), &events)
             return false
         case .reject:
-            emit(position..<markerEnd, &events)
+            if streaming {
+                endStreamedText()
+            } else {
+                emit(position..<markerEnd, &events)
+            }
             return true
         case .accept(let accepted):
             emit(position..<spaceStart(before: m), &events)
@@ -144,18 +200,67 @@ public struct ToolCallParser: Sendable {
         }
     }
 
-    /// Runs a recognizer on the call text from `start`, within `maxCallBytes` of it.
-    private func bounded(from start: Int, _ recognize: (ScanInput) -> ScanInput.Outcome) -> ScanInput.Outcome {
+    /// The call text from `start` as far as `maxCallBytes` lets a recognizer see it.
+    private func boundedInput(from start: Int) -> (ScanInput, cut: Bool) {
         let limit = start + maxCallBytes
         let cut = bytes.count > limit
-        let outcome = recognize(ScanInput(bytes: bytes, end: cut ? limit : bytes.count, ended: ended && !cut))
+        return (ScanInput(bytes: bytes, end: cut ? limit : bytes.count, ended: ended && !cut), cut)
+    }
+
+    /// Runs a recognizer on the call text from `start`, within `maxCallBytes` of it.
+    private func bounded(from start: Int, _ recognize: (ScanInput) -> ScanInput.Outcome) -> ScanInput.Outcome {
+        let (input, cut) = boundedInput(from: start)
+        let outcome = recognize(input)
         if case .needMore = outcome, cut || ended { return .reject }
         return outcome
     }
 
+    // MARK: - streaming arguments
+
+    /// When streaming, announces the calls of the call text at `start` whose heads have arrived (after
+    /// the content up to `contentEnd`) and streams the arguments of those announced; whether any is.
+    /// Runs whatever the recognizer answered, so that which calls are announced does not depend on
+    /// whether the text arrived before or with the byte that completes or breaks the call text.
+    private mutating func streamCalls(
+        from start: Int, contentEnd: Int, _ events: inout [ToolCallEvent], heads: (ScanInput) -> [CallHead]
+    ) -> Bool {
+        guard streamsArguments else { return false }
+        let (input, _) = boundedInput(from: start)
+        let found = heads(input)
+        guard !found.isEmpty else { return false }
+        if streamed.isEmpty { emit(position..<contentEnd, &events) }
+        // The size bound may fall inside a character; its bytes past the bound are not read.
+        var available = input.end
+        while available < bytes.count, available > 0, bytes[available] & 0xC0 == 0x80 { available -= 1 }
+        for (k, head) in found.enumerated() {
+            if k == streamed.count {
+                let id = head.id ?? makeID()
+                streamed.append(ArgumentStream(index: calls.count, start: head.argumentsStart))
+                calls.append(ToolCall(id: id, name: head.name, arguments: ""))
+                events.append(.callStarted(index: calls.count - 1, id: id, name: head.name))
+            }
+            let fragment = streamed[k].read(bytes, to: available)
+            guard !fragment.isEmpty else { continue }
+            calls[streamed[k].index].arguments += fragment
+            events.append(.arguments(index: streamed[k].index, fragment: fragment))
+        }
+        return true
+    }
+
+    /// The call text of announced calls was rejected (malformed, cut short, past the bound): the calls
+    /// stay as they are and the scan goes on as text after the last one's arguments.
+    private mutating func endStreamedText() {
+        position = streamed.last?.offset ?? position
+        streamed = []
+        mode = .text(skipSpace: true)
+    }
+
     private mutating func apply(_ accepted: ScanInput.Accepted, _ events: inout [ToolCallEvent]) {
         if !accepted.content.isEmpty { events.appendContent(accepted.content) }
-        for call in accepted.calls {
+        // Announced calls have streamed all their arguments by now: the call text is complete.
+        let announced = streamed.count
+        streamed = []
+        for call in accepted.calls.dropFirst(announced) {
             let index = calls.count
             let id = call.id ?? makeID()
             calls.append(ToolCall(id: id, name: call.name, arguments: call.arguments))

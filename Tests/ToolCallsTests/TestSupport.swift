@@ -63,12 +63,14 @@ struct FixtureError: Error, CustomStringConvertible {
 final class CountingIDs: @unchecked Sendable {
     private let lock = NSLock()
     private var next = 0
+    private let prefix: String
+    init(prefix: String = "call_") { self.prefix = prefix }
     var generator: @Sendable () -> String {
         { [self] in
             lock.lock()
             defer { lock.unlock() }
             next += 1
-            return "call_\(next)"
+            return "\(prefix)\(next)"
         }
     }
 }
@@ -92,13 +94,28 @@ struct StreamResult: Equatable, CustomStringConvertible {
     var description: String { "content \(content.debugDescription), calls \(calls)" }
 }
 
-/// Feeds `pieces` and finishes; checks the events' own consistency (indices in order, fragments add
-/// up to each call's arguments, ids and names as in `calls`) and returns content and calls.
-func stream(_ pieces: [String], format: ToolCallFormat) -> (StreamResult, problems: [String]) {
-    var parser = ToolCallParser(format: format, idGenerator: CountingIDs().generator)
-    var events: [ToolCallEvent] = []
-    for piece in pieces { events += parser.feed(piece) }
-    events += parser.finish()
+/// Feeds `pieces` and finishes; checks the events' own consistency (indices in order, each call's
+/// arguments after its `callStarted`, fragments add up to each call's arguments, ids and names as in
+/// `calls`) and returns content and calls.
+func stream(
+    _ pieces: [String], format: ToolCallFormat, streamsArguments: Bool = false, ids: CountingIDs = CountingIDs()
+) -> (StreamResult, problems: [String]) {
+    let (batches, calls) = feed(pieces, format: format, streamsArguments: streamsArguments, ids: ids)
+    let (result, problems) = check(batches.flatMap { $0 }, calls: calls)
+    return (result, problems)
+}
+
+/// The events of each `feed` (and, last, of `finish`), and the parser's calls at the end.
+func feed(
+    _ pieces: [String], format: ToolCallFormat, streamsArguments: Bool = false, ids: CountingIDs = CountingIDs()
+) -> (batches: [[ToolCallEvent]], calls: [ToolCall]) {
+    var parser = ToolCallParser(format: format, streamsArguments: streamsArguments, idGenerator: ids.generator)
+    var batches = pieces.map { parser.feed($0) }
+    batches.append(parser.finish())
+    return (batches, parser.calls)
+}
+
+private func check(_ events: [ToolCallEvent], calls: [ToolCall]) -> (StreamResult, problems: [String]) {
     var result = StreamResult()
     var problems: [String] = []
     var started: [(id: String, name: String)] = []
@@ -114,12 +131,13 @@ func stream(_ pieces: [String], format: ToolCallFormat) -> (StreamResult, proble
             fragments.append("")
         case .arguments(let index, let fragment):
             if index != started.count - 1 { problems.append("arguments for call \(index) out of order") }
+            if fragment.isEmpty { problems.append("empty fragment for call \(index)") }
             if fragments.indices.contains(index) { fragments[index] += fragment }
         }
     }
-    result.calls = parser.calls
-    if started.count != parser.calls.count { problems.append("\(started.count) callStarted events for \(parser.calls.count) calls") }
-    for (i, call) in parser.calls.enumerated() where i < started.count {
+    result.calls = calls
+    if started.count != calls.count { problems.append("\(started.count) callStarted events for \(calls.count) calls") }
+    for (i, call) in calls.enumerated() where i < started.count {
         if started[i].id != call.id || started[i].name != call.name { problems.append("call \(i): started as \(started[i]), is \(call)") }
         if fragments[i] != call.arguments { problems.append("call \(i): fragments \(fragments[i]) != arguments \(call.arguments)") }
     }
