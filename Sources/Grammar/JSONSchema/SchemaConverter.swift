@@ -21,8 +21,10 @@ struct SchemaConverter {
         validator = JSONSchemaValidator(document: document)
     }
 
+    /// `name` as a GBNF rule name: seeds carry property names as written ("street_type").
     static func ruleName(_ name: String) -> String {
-        name.isEmpty ? "root" : GrammarBuiltins.isReserved(name) ? name + "-" : name
+        let name = GBNF.sanitize(name)
+        return name.isEmpty ? "root" : GrammarBuiltins.isReserved(name) ? name + "-" : name
     }
 
     private func error(_ message: String, _ node: Int, _ keyword: String? = nil) -> JSONSchemaError {
