@@ -150,8 +150,10 @@ struct IntegerRangeGrammar {
                 }
                 range(0, hi, digitsLeft: digitsLeft, topLevel: true)
             } else {
+                // the magnitude after "-" is a whole number: no leading zero ("-05" is not JSON;
+                // llama.cpp's build_min_max_int allows it here)
                 out += "\"-\" ("
-                range(-hi, nil, digitsLeft: digitsLeft, topLevel: false)
+                range(-hi, nil, digitsLeft: digitsLeft, topLevel: true)
                 out += ")"
             }
         case (nil, nil):

@@ -21,8 +21,10 @@ struct SchemaConverter {
         validator = JSONSchemaValidator(document: document)
     }
 
+    /// `name` as a GBNF rule name: seeds carry property names as written ("street_type").
     static func ruleName(_ name: String) -> String {
-        name.isEmpty ? "root" : GrammarBuiltins.isReserved(name) ? name + "-" : name
+        let name = GBNF.sanitize(name)
+        return name.isEmpty ? "root" : GrammarBuiltins.isReserved(name) ? name + "-" : name
     }
 
     private func error(_ message: String, _ node: Int, _ keyword: String? = nil) -> JSONSchemaError {
@@ -407,7 +409,11 @@ struct SchemaConverter {
     }
 
     /// A JSON string that is none of `strings` (keys for additional properties), as a trie
-    /// (llama.cpp's _not_strings): `["] ( [a] char+ | [^"a] char* )? ["]` for {"a"}.
+    /// (llama.cpp's _not_strings): `["] ( [a] char+ | [^"a] char* )? ["]` for {"a"}. Each edge is
+    /// the JSON spelling of one character; where the text leaves the trie it may take any other
+    /// unescaped character or a short escape of any other character. llama.cpp's class there
+    /// (`[^"a]`) also admits a bare backslash or control character, which is not JSON; `\u`
+    /// escapes are left out there so no spelling can reach a listed key.
     private func notStrings(_ strings: [String], into g: inout JSONSchemaGrammar) -> String {
         final class Trie {
             var children: [UInt32: Trie] = [:]
@@ -426,16 +432,30 @@ struct SchemaConverter {
             node.isEnd = true
         }
         let char = g.builtin("char") ?? "char"
+        // JSON's short escapes: the letter after the backslash and the character it stands for
+        let escapes: [(letter: String, value: UInt32)] = [
+            ("\\\"", 0x22), ("\\\\", 0x5C), ("b", 0x08), ("f", 0x0C), ("n", 0x0A), ("r", 0x0D), ("t", 0x09),
+        ]
+        func isPlain(_ c: UInt32) -> Bool { c >= 0x20 && c != 0x22 && c != 0x5C && c != 0x7F }
+        func edge(_ c: UInt32) -> String {
+            if isPlain(c) { return "[" + GBNF.classChar(c) + "]" }
+            var text = ""
+            JSONValue.writeString(String(Character(Unicode.Scalar(c) ?? "?")), into: &text)
+            return GBNF.literal(String(text.dropFirst().dropLast()))
+        }
         func walk(_ node: Trie) -> String {
             var parts: [String] = []
             let keys = node.children.keys.sorted()
             for k in keys {
                 guard let child = node.children[k] else { continue }
-                let c = "[" + GBNF.classChar(k) + "]"
+                let c = edge(k)
                 parts.append(child.children.isEmpty ? c + " " + char + "+" : c + " (" + walk(child) + ")")
             }
             if !keys.isEmpty {
-                parts.append("[^\\x22" + keys.map(GBNF.classChar).joined() + "] " + char + "*")
+                let plain = keys.filter(isPlain)
+                parts.append("[^\\x22\\x5C\\x7F\\x00-\\x1F" + plain.map(GBNF.classChar).joined() + "] " + char + "*")
+                let letters = escapes.filter { !keys.contains($0.value) }.map(\.letter)
+                if !letters.isEmpty { parts.append("[\\x5C] [" + letters.joined() + "] " + char + "*") }
             }
             return parts.joined(separator: " | ")
         }
