@@ -15,6 +15,15 @@ enum GrammarFixtures {
             .deletingLastPathComponent().appendingPathComponent("Fixtures/grammar")
     }()
 
+    /// One of llama.cpp's grammars/*.gbnf, from parser.json.
+    static func gbnf(_ name: String) throws -> String {
+        let cases = try load("parser.json", as: ParserFixture.self).cases
+        guard let c = cases.first(where: { $0.name == "grammars/" + name }) else {
+            throw CocoaError(.fileNoSuchFile)
+        }
+        return c.grammar
+    }
+
     static func load<T: Decodable>(_ name: String, as type: T.Type) throws -> T {
         let data = try Data(contentsOf: directory.appendingPathComponent(name))
         return try JSONDecoder().decode(T.self, from: data)
@@ -86,4 +95,13 @@ func matchesLikeLlama(_ grammar: Grammar, _ segments: [Segment]) -> Bool {
         }
     }
     return m.isComplete
+}
+
+/// `m.accept(bytes)` in a form #expect can take (it cannot capture a mutating call).
+func feed(_ m: inout GrammarMatcher, _ bytes: some Collection<UInt8>) -> Bool {
+    m.accept(bytes)
+}
+
+func feed(_ m: inout GrammarMatcher, token: Int32, bytes: some Collection<UInt8>) -> Bool {
+    m.accept(token: token, bytes: bytes)
 }

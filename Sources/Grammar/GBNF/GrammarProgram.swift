@@ -22,6 +22,12 @@ final class GrammarProgram: Sendable {
     let classes: [CodePointSet]
     /// ASCII membership of each class, flattened: bit c of asciiBits[2 * class + c / 64]. // (nClasses * 2)
     let asciiBits: [UInt64]
+    /// Ranges of all classes, flattened: class k's inclusive ranges are the pairs in
+    /// classRanges[classRangeStart[k] ..< classRangeStart[k + 1]]. // (nClasses + 1), (2 * nRanges)
+    let classRangeStart: [Int32]
+    let classRanges: [UInt32]
+    /// Whether each class holds all non-ASCII code points (1), none (0), or some (-1). // (nClasses)
+    let classHigh: [Int8]
     let names: [String]
     let root: Int32
     /// Whether any rule mentions a token id (then token-level matching matters).
@@ -60,6 +66,24 @@ final class GrammarProgram: Sendable {
         self.altBounds = altBounds
         self.classes = parsed.classes
         self.asciiBits = parsed.classes.flatMap { [$0.asciiLow, $0.asciiHigh] }
+        var starts: [Int32] = [0]
+        var ranges: [UInt32] = []
+        for c in parsed.classes {
+            ranges.append(contentsOf: c.ranges)
+            starts.append(Int32(ranges.count))
+        }
+        self.classHigh = parsed.classes.map { c in
+            if !c.intersects(0x80, CodePointSet.maxCodePoint) { return 0 }
+            // All of U+0080...U+10FFFF lie in one range.
+            var i = 0
+            while i < c.ranges.count {
+                if c.ranges[i] <= 0x80 && c.ranges[i + 1] >= CodePointSet.maxCodePoint { return 1 }
+                i += 2
+            }
+            return -1
+        }
+        self.classRangeStart = starts
+        self.classRanges = ranges
         self.names = parsed.names
         self.root = root
         self.hasTokens = hasTokens
@@ -75,7 +99,27 @@ final class GrammarProgram: Sendable {
         if c < 128 {
             return asciiBits[Int(classID) &* 2 &+ Int(c >> 6)] & (1 << UInt64(c & 63)) != 0
         }
-        return classes[Int(classID)].contains(c)
+        var i = Int(classRangeStart[Int(classID)])
+        let end = Int(classRangeStart[Int(classID) + 1])
+        while i < end {
+            if c < classRanges[i] { return false }
+            if c <= classRanges[i + 1] { return true }
+            i &+= 2
+        }
+        return false
+    }
+
+    /// Whether class `classID` has a code point in lo...hi.
+    @inline(__always)
+    func classIntersects(_ classID: Int32, _ lo: UInt32, _ hi: UInt32) -> Bool {
+        var i = Int(classRangeStart[Int(classID)])
+        let end = Int(classRangeStart[Int(classID) + 1])
+        while i < end {
+            if classRanges[i] > hi { return false }
+            if classRanges[i + 1] >= lo { return true }
+            i &+= 2
+        }
+        return false
     }
 
     // MARK: - Left recursion
