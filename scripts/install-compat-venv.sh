@@ -17,9 +17,11 @@ requirements="
 openai==3.57.0
 ollama==0.6.3
 pytest==9.2.0
+jsonschema==4.26.0
 
 annotated-types==0.8.0
 anyio==4.16.0
+attrs==26.1.0
 certifi==2026.10.19.post1
 h11==0.16.0
 httpcore==1.0.9
@@ -29,11 +31,14 @@ httpx2==2.16.2
 idna==3.20
 iniconfig==2.3.1
 jiter==0.19.0
+jsonschema-specifications==2025.9.1
 packaging==26.4
 pluggy==1.7.0
 pydantic==2.14.4
 pydantic_core==2.50.5
 Pygments==2.21.0
+referencing==0.37.0
+rpds-py==0.30.0
 sniffio==1.3.1
 truststore==0.10.5
 typing-inspection==0.4.5

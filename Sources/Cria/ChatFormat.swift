@@ -1,4 +1,5 @@
 import Foundation
+@_exported import ToolCalls
 
 /// A built-in prompt format for chat models without a chat template, chosen by name (never
 /// guessed): models with a template are rendered by it (`ChatTemplate`).
@@ -98,28 +99,4 @@ public struct ChatMessage: Codable, Sendable, Equatable {
 private struct ContentPart: Decodable {
     var type: String
     var text: String?
-}
-
-/// An OpenAI-style tool call: `{"id", "type": "function", "function": {"name", "arguments"}}`.
-public struct ToolCall: Codable, Sendable, Equatable {
-    public struct Function: Codable, Sendable, Equatable {
-        public var name: String
-        /// The arguments as JSON text, as the OpenAI API sends them.
-        public var arguments: String
-
-        public init(name: String, arguments: String) {
-            self.name = name
-            self.arguments = arguments
-        }
-    }
-
-    public var id: String
-    public var type: String
-    public var function: Function
-
-    public init(id: String, name: String, arguments: String) {
-        self.id = id
-        self.type = "function"
-        self.function = Function(name: name, arguments: arguments)
-    }
 }

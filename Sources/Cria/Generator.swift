@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Grammar
 import Llama
 import Sampling
 import Tensor
@@ -52,11 +53,21 @@ public struct GenerationOptions: Sendable {
     public var sampling: SamplingParameters
     /// Generation stops before the first of these strings; the string is not output.
     public var stop: [String]
+    /// The generated text must follow this grammar from its start (or from its trigger);
+    /// generation ends when the grammar can take nothing more.
+    public var grammar: Grammar?
+    /// When set, the grammar holds the text only from this trigger on.
+    public var grammarTrigger: GrammarTrigger?
 
-    public init(maxTokens: Int = 512, sampling: SamplingParameters = SamplingParameters(), stop: [String] = []) {
+    public init(
+        maxTokens: Int = 512, sampling: SamplingParameters = SamplingParameters(), stop: [String] = [],
+        grammar: Grammar? = nil, grammarTrigger: GrammarTrigger? = nil
+    ) {
         self.maxTokens = maxTokens
         self.sampling = sampling
         self.stop = stop.filter { !$0.isEmpty }
+        self.grammar = grammar
+        self.grammarTrigger = grammarTrigger
     }
 }
 
@@ -109,6 +120,7 @@ public final class Generator {
         var stats = GenerationStats()
         stats.promptTokens = prompt.count
         var sampler = Sampler(options.sampling)
+        sampler.grammar = options.grammar.map { model.constraint($0, trigger: options.grammarTrigger) }
         sampler.accept(contentsOf: prompt)  // repetition penalties see the prompt too, as in llama.cpp's server
         var decoder = StreamingDecoder(tokenizer: model.tokenizer)
         var stops = StopStringMatcher(options.stop)
@@ -164,9 +176,13 @@ public final class Generator {
                 break
             }
             stats.generatedTokens += 1
-            sampler.accept(token)
+            sampler.acceptSampled(token)
             let text = decoder.append(token)
             if !text.isEmpty, !deliver(text) { break generation }
+            if sampler.grammar?.isExhausted == true {
+                stats.stopReason = .endOfGeneration
+                break
+            }
             if context.position >= context.contextLength {
                 stats.stopReason = .contextFull
                 break

@@ -1,4 +1,5 @@
 import Foundation
+import Grammar
 import Llama
 import Sampling
 import Synchronization
@@ -19,11 +20,17 @@ public struct CompletionRequest: Sendable {
     public var logprobs: Int?
     /// Whether the prompt may reuse keys and values a sequence already holds (prefix caching).
     public var cachePrompt: Bool
+    /// The generated text must follow this grammar; generation ends when it can take nothing more.
+    public var grammar: Grammar?
+    /// When set, the grammar holds the text only from this trigger on.
+    public var grammarTrigger: GrammarTrigger?
 
     public init(
         prompt: [Int32], maxTokens: Int, sampling: SamplingParameters = SamplingParameters(), stop: [String] = [],
-        logprobs: Int? = nil, cachePrompt: Bool = true
+        logprobs: Int? = nil, cachePrompt: Bool = true, grammar: Grammar? = nil, grammarTrigger: GrammarTrigger? = nil
     ) {
+        self.grammar = grammar
+        self.grammarTrigger = grammarTrigger
         self.prompt = prompt
         self.maxTokens = maxTokens
         self.sampling = sampling
@@ -256,6 +263,7 @@ public final class InferenceEngine: Sendable {
             self.request = request
             self.continuation = continuation
             sampler = Sampler(request.sampling)
+            sampler.grammar = request.grammar.map { model.constraint($0, trigger: request.grammarTrigger) }
             decoder = StreamingDecoder(tokenizer: model.tokenizer)
             stops = StopStringMatcher(request.stop)
             stats.promptTokens = request.prompt.count
@@ -445,13 +453,17 @@ public final class InferenceEngine: Sendable {
             job.stats.stopReason = .endOfGeneration
             return finish(i, state)
         }
-        job.sampler.accept(token)
+        job.sampler.acceptSampled(token)
         job.stats.generatedTokens += 1
         let piece = job.decoder.append(token)
         let (text, hit) = job.stops.feed(piece)
         job.continuation.yield(.token(id: token, text: text, logprob: logprob))
         if hit {
             job.stats.stopReason = .stopString
+            return finish(i, state)
+        }
+        if job.sampler.grammar?.isExhausted == true {
+            job.stats.stopReason = .endOfGeneration
             return finish(i, state)
         }
         if job.stats.generatedTokens >= job.request.maxTokens {

@@ -1,6 +1,8 @@
 import GGUF
+import Grammar
 import Llama
 import Sampling
+import Synchronization
 import Tensor
 import Tokenizer
 
@@ -48,6 +50,32 @@ public final class Model: Sendable {
     /// Why the model's chat template could not be used, if it has one that does not parse.
     public var chatTemplateError: String? { parsedTemplate.error }
     private let parsedTemplate: (template: ChatTemplate?, error: String?)
+
+    /// The vocabulary as a grammar sees it: each token's bytes, special tokens as their text (as
+    /// llama.cpp's grammar sees them, src/llama-grammar.cpp: a tool-call marker that is a special
+    /// token matches its text). End-of-generation tokens are never matched by text: the grammar
+    /// allows them when it is complete. Built on first use, then shared.
+    public var grammarVocabulary: GrammarVocabulary {
+        grammarVocabularyCache.withLock { cache in
+            if let built = cache { return built }
+            let tokenizer = tokenizer
+            let built = GrammarVocabulary(tokens: (0..<Int32(tokenizer.vocabularySize)).map(tokenizer.tokenBytes))
+            cache = built
+            return built
+        }
+    }
+    private let grammarVocabularyCache = Mutex<GrammarVocabulary?>(nil)
+
+    /// A constraint that keeps generated text inside `grammar`; generation ends when the grammar
+    /// is complete and the model chooses to, or when nothing more can follow.
+    /// With a `trigger`, the text is free until the trigger appears, and held to the grammar from there.
+    public func constraint(_ grammar: Grammar, trigger: GrammarTrigger? = nil) -> GrammarConstraint {
+        if let trigger {
+            return GrammarConstraint(
+                grammar: grammar, vocabulary: grammarVocabulary, endTokens: tokenizer.endOfGenerationTokens, trigger: trigger)
+        }
+        return GrammarConstraint(grammar: grammar, vocabulary: grammarVocabulary, endTokens: tokenizer.endOfGenerationTokens)
+    }
 
     /// Text of a token (BOS/EOS as templates spell them), or nil.
     public func tokenText(_ id: Int32?) -> String? {

@@ -86,8 +86,9 @@ extension StopReason {
 }
 
 extension ServedModel {
-    /// Prompt tokens of a conversation, through the model's chat template.
-    func chatPrompt(_ messages: [ChatMessage], tools: JSON?) throws(APIError) -> [Int32] {
+    /// Prompt tokens of a conversation, through the model's chat template, with the tools
+    /// offered (if any) rendered as the template renders them.
+    func chatPrompt(_ messages: [ChatMessage], tools: ToolUse?) throws(APIError) -> [Int32] {
         guard !messages.isEmpty else { throw .invalidRequest("'messages' must not be empty", param: "messages") }
         let roles: Set<String> = ["system", "developer", "user", "assistant", "tool"]
         if let (index, message) = messages.enumerated().first(where: { !roles.contains($0.element.role) }) {
@@ -95,14 +96,9 @@ extension ServedModel {
                 "'messages[\(index)].role' is '\(message.role)'; it must be one of system, developer, user, assistant, tool",
                 param: "messages[\(index)].role")
         }
-        let tools: String? = switch tools {
-        case nil, .null?: nil
-        case .array(let items)? where items.isEmpty: nil
-        case .array?: tools!.serialized
-        default: throw .invalidRequest("'tools' must be an array of tool definitions", param: "tools")
-        }
+        let offered = tools.flatMap { $0.isActive ? $0 : nil }
         do {
-            return try model.chatTokens(messages, tools: tools)
+            return try model.chatTokens(offered?.messages(messages) ?? messages, tools: offered?.definitions.serialized)
         } catch let error as CriaError {
             throw APIError(error, param: "messages")
         } catch {

@@ -1,4 +1,5 @@
 import Cria
+import Grammar
 import Sampling
 
 /// Generation settings of one request, checked, with llama.cpp's server defaults for what the
@@ -12,6 +13,10 @@ struct GenerationParameters {
     var cachePrompt = true
     /// Generate past end-of-generation tokens (llama.cpp's `ignore_eos`), for benchmarks.
     var ignoreEOS = false
+    /// The grammar the output must follow (structured output, tool calls).
+    var grammar: Grammar?
+    /// When set, the grammar holds the output only from this trigger on (tool calls the model starts).
+    var grammarTrigger: GrammarTrigger?
 
     init() {
         sampling.seed = UInt64.random(in: 0...UInt64.max)
@@ -116,6 +121,6 @@ struct GenerationParameters {
         }
         return CompletionRequest(
             prompt: prompt, maxTokens: maxTokens ?? Int.max, sampling: sampling, stop: stop, logprobs: logprobs,
-            cachePrompt: cachePrompt)
+            cachePrompt: cachePrompt, grammar: grammar, grammarTrigger: grammarTrigger)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Grammar
 
 /// A JSON value for responses: objects keep their keys in the order written (as OpenAI's and
 /// Ollama's documents show them) and `null` is written out, which `JSONEncoder` leaves out.
@@ -82,6 +83,21 @@ enum JSON: Sendable, Equatable {
             }
         }
         out += "\""
+    }
+}
+
+extension JSON {
+    /// A parsed document, keys in order.
+    init(_ value: JSONValue) {
+        switch value {
+        case .null: self = .null
+        case .bool(let b): self = .bool(b)
+        case .int(let i): self = .int(i)
+        case .double(let d): self = .double(d)
+        case .string(let s): self = .string(s)
+        case .array(let items): self = .array(items.map(JSON.init))
+        case .object(let object): self = .object(object.map { ($0.key, JSON($0.value)) })
+        }
     }
 }
 

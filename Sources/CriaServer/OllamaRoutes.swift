@@ -1,5 +1,6 @@
 import Cria
 import Foundation
+import Grammar
 import Hummingbird
 
 /// Ollama's API: generate, chat, embed, tags, show, ps, version.
@@ -25,12 +26,13 @@ struct OllamaRoutes: Sendable {
 
     func generate(_ request: Request) async throws -> Response {
         let arrived = monotonicSeconds()
-        let body = try await server.decode(OllamaGenerateRequest.self, from: request)
+        let (body, document) = try await server.decodeKeepingDocument(OllamaGenerateRequest.self, from: request)
         let served = try server.store.find(body.model)
-        try refuseUnsupported(format: body.format, images: body.images)
+        try refuseUnsupported(images: body.images)
         if body.template != nil { throw APIError.invalidRequest("'template' overrides (Go templates) are not supported") }
         if body.suffix != nil { throw APIError.invalidRequest("'suffix' (fill-in-the-middle) is not supported") }
-        let parameters = try GenerationParameters(ollama: body.options)
+        var parameters = try GenerationParameters(ollama: body.options)
+        parameters.grammar = try OutputFormat.ollama(document)?.compiled(param: "format")
         guard let text = body.prompt, !text.isEmpty else {
             // An empty prompt loads the model (it is already loaded) and answers at once.
             return jsonResponse(.object(header(served) + [
@@ -83,38 +85,63 @@ struct OllamaRoutes: Sendable {
 
     func chat(_ request: Request) async throws -> Response {
         let arrived = monotonicSeconds()
-        let body = try await server.decode(OllamaChatRequest.self, from: request)
+        let (body, document) = try await server.decodeKeepingDocument(OllamaChatRequest.self, from: request)
         let served = try server.store.find(body.model)
-        try refuseUnsupported(format: body.format, images: body.messages?.flatMap { $0.images ?? [] })
-        let parameters = try GenerationParameters(ollama: body.options)
+        try refuseUnsupported(images: body.messages?.flatMap { $0.images ?? [] })
+        var parameters = try GenerationParameters(ollama: body.options)
+        parameters.grammar = try OutputFormat.ollama(document)?.compiled(param: "format")
         guard let messages = body.messages, !messages.isEmpty else {
             return jsonResponse(.object(header(served) + [
                 ("message", .object([("role", .string("assistant")), ("content", .string(""))])),
                 ("done", .bool(true)), ("done_reason", .string("load")),
             ]))
         }
-        let prompt = try served.chatPrompt(messages.map(\.chatMessage), tools: body.tools)
+        let tools = try ToolUse.request(document, served)
+        try tools?.constrain(&parameters)
+        let offered = tools.flatMap { $0.isActive ? $0 : nil }
+        let prompt = try served.chatPrompt(messages.map(\.chatMessage), tools: offered)
         let run = try start(served, parameters, prompt: prompt, numCtx: body.options?.numCtx, arrived: arrived)
         if body.stream ?? true {
             return streamResponse(ndjson: true) { writer in
                 var run = run
-                try await streamChat(&run, writer: writer)
+                try await streamChat(&run, tools: offered, writer: writer)
             }
         }
         var collecting = run
         let result = try await collecting.collect()
-        return jsonResponse(.object(header(served) + [("message", message(result.text))] + final(result.stats, run: collecting, context: nil)))
+        let reply = offered?.reply(result.text) ?? (content: result.text, calls: [])
+        return jsonResponse(.object(header(served) + [("message", message(reply.content, calls: reply.calls))]
+            + final(result.stats, run: collecting, context: nil)))
     }
 
-    private func streamChat(_ run: inout RunningGeneration, writer: StreamWriter) async throws {
+    /// Streams the reply; with tools, text goes through the tool-call parser and each call is
+    /// sent, whole, in a message of its own as soon as it is complete (as Ollama does).
+    private func streamChat(_ run: inout RunningGeneration, tools: ToolUse?, writer: StreamWriter) async throws {
+        var parser = tools?.parser()
+        var sentCalls = 0
+        let served = run.served
+        func send(_ text: String) async throws {
+            guard parser != nil else {
+                if !text.isEmpty { try await writer.send(.object(header(served) + [("message", message(text)), ("done", .bool(false))])) }
+                return
+            }
+            let events = text.isEmpty ? parser!.finish() : parser!.feed(text)
+            let content = events.reduce(into: "") { if case .content(let piece) = $1 { $0 += piece } }
+            let calls = Array(parser!.calls[sentCalls...])
+            sentCalls = parser!.calls.count
+            if !content.isEmpty || !calls.isEmpty {
+                try await writer.send(.object(header(served) + [("message", message(content, calls: calls)), ("done", .bool(false))]))
+            }
+        }
         for try await event in run.events {
             switch event {
             case .token(_, let text, _):
                 run.noteToken()
-                if !text.isEmpty { try await writer.send(.object(header(run.served) + [("message", message(text)), ("done", .bool(false))])) }
+                if !text.isEmpty { try await send(text) }
             case .text(let text):
-                try await writer.send(.object(header(run.served) + [("message", message(text)), ("done", .bool(false))]))
+                if !text.isEmpty { try await send(text) }
             case .finished(let stats):
+                if parser != nil { try await send("") }
                 run.finished(stats)
                 try await writer.send(.object(header(run.served) + [("message", message(""))] + final(stats, run: run, context: nil)))
             }
@@ -135,15 +162,20 @@ struct OllamaRoutes: Sendable {
         return try RunningGeneration(served: served, request: request, arrived: arrived, metrics: server.metrics)
     }
 
-    private func refuseUnsupported(format: JSON?, images: [String]?) throws(APIError) {
-        if let format, format != .null, format != .string("") {
-            throw .invalidRequest("'format' (structured output) is not supported yet")
-        }
+    private func refuseUnsupported(images: [String]?) throws(APIError) {
         if let images, !images.isEmpty { throw .invalidRequest("'images': this model has no vision input") }
     }
 
-    private func message(_ text: String) -> JSON {
-        .object([("role", .string("assistant")), ("content", .string(text))])
+    /// An assistant message; tool calls with their arguments as objects, as Ollama sends them.
+    private func message(_ text: String, calls: [ToolCall] = []) -> JSON {
+        var fields: [(String, JSON)] = [("role", .string("assistant")), ("content", .string(text))]
+        if !calls.isEmpty {
+            fields.append(("tool_calls", .array(calls.map { call in
+                let arguments = (try? JSONValue(parsing: call.arguments)).map(JSON.init) ?? .object([])
+                return .object([("function", .object([("name", .string(call.name)), ("arguments", arguments)]))])
+            })))
+        }
+        return .object(fields)
     }
 
     private func header(_ served: ServedModel) -> [(String, JSON)] {

@@ -1,6 +1,7 @@
 import Cria
 import Foundation
 import Hummingbird
+import ToolCalls
 
 /// OpenAI's API: chat completions, completions, embeddings, models.
 /// Wire format: https://platform.openai.com/docs/api-reference (chat, completions, embeddings).
@@ -19,9 +20,10 @@ struct OpenAIRoutes: Sendable {
 
     func chat(_ request: Request) async throws -> Response {
         let arrived = monotonicSeconds()
-        let body = try await server.decode(ChatCompletionRequest.self, from: request)
+        let (body, document) = try await server.decodeKeepingDocument(ChatCompletionRequest.self, from: request)
         let served = try server.store.find(body.model)
-        let parameters = try GenerationParameters(openAI: body.sampling, vocabularySize: served.model.config.vocabularySize)
+        var parameters = try GenerationParameters(openAI: body.sampling, vocabularySize: served.model.config.vocabularySize)
+        if let output = try OutputFormat.openAI(document) { parameters.grammar = try output.format.compiled(param: output.param) }
         var logprobs: Int? = nil
         if body.logprobs == true {
             let top = body.topLogprobs ?? 0
@@ -32,7 +34,10 @@ struct OpenAIRoutes: Sendable {
         } else if body.topLogprobs != nil {
             throw APIError.invalidRequest("top_logprobs needs logprobs: true", param: "top_logprobs")
         }
-        let prompt = try served.chatPrompt(body.messages, tools: body.tools)
+        let tools = try ToolUse.request(document, served)
+        try tools?.constrain(&parameters)
+        let prompt = try served.chatPrompt(body.messages, tools: tools)
+        let offered = tools.flatMap { $0.isActive ? $0 : nil }
         let requests = (0..<parameters.choices).map {
             parameters.request(prompt: prompt, choice: $0, logprobs: logprobs, endOfGeneration: served.endOfGeneration)
         }
@@ -43,7 +48,7 @@ struct OpenAIRoutes: Sendable {
             let started = runs
             return sse { writer in
                 var runs = started
-                try await streamChat(&runs, response, usage: usage, promptTokens: prompt.count, writer)
+                try await streamChat(&runs, response, usage: usage, promptTokens: prompt.count, tools: offered, writer)
             }
         }
         var choices: [JSON] = []
@@ -51,11 +56,23 @@ struct OpenAIRoutes: Sendable {
         for index in runs.indices {
             let result = try await runs[index].collect()
             usage.add(result.stats)
+            var message: [(String, JSON)] = [("role", .string("assistant")), ("content", .string(result.text))]
+            var finish = result.stats.stopReason.finishReason
+            if let offered {
+                let reply = offered.reply(result.text)
+                if !reply.calls.isEmpty {
+                    message = [
+                        ("role", .string("assistant")), ("content", reply.content.isEmpty ? .null : .string(reply.content)),
+                        ("tool_calls", .array(reply.calls.map(toolCallJSON))),
+                    ]
+                    finish = "tool_calls"
+                }
+            }
             choices.append(.object([
                 ("index", .int(index)),
-                ("message", .object([("role", .string("assistant")), ("content", .string(result.text))])),
+                ("message", .object(message)),
                 ("logprobs", logprobs == nil ? .null : .object([("content", .array(result.logprobs.map { chatLogprob($0, served) }))])),
-                ("finish_reason", .string(result.stats.stopReason.finishReason)),
+                ("finish_reason", .string(finish)),
             ]))
         }
         return jsonResponse(.object(response.fields(object: "chat.completion") + [
@@ -65,7 +82,7 @@ struct OpenAIRoutes: Sendable {
 
     private func streamChat(
         _ runs: inout [RunningGeneration], _ header: ResponseHeader, usage includeUsage: Bool, promptTokens: Int,
-        _ writer: SSEWriter
+        tools: ToolUse?, _ writer: SSEWriter
     ) async throws {
         let usageField: [(String, JSON)] = includeUsage ? [("usage", .null)] : []
         func chunk(_ index: Int, delta: JSON, logprobs: JSON = .null, finish: String? = nil) -> JSON {
@@ -75,6 +92,15 @@ struct OpenAIRoutes: Sendable {
                     ("finish_reason", finish.map { .string($0) } ?? .null),
                 ])])),
             ] + usageField)
+        }
+        if let tools {
+            let usage = try await streamToolChoices(&runs, tools, writer, chunk: { chunk($0, delta: $1, finish: $2) })
+            if includeUsage {
+                var total = Usage(prompt: promptTokens)
+                total.add(usage)
+                try await writer.send(.object(header.fields(object: "chat.completion.chunk") + [("choices", .array([])), ("usage", total.json)]))
+            }
+            return try await writer.done()
         }
         let usage = try await streamChoices(
             &runs, writer,
@@ -120,6 +146,59 @@ struct OpenAIRoutes: Sendable {
         return finished
     }
 
+    /// Streams each choice in turn with its text passed through the tool-call parser: content
+    /// as `delta.content`, a call's first chunk with its `id`, `type` and `name`, then its
+    /// arguments in fragments; the finish reason is `tool_calls` when the choice made calls.
+    private func streamToolChoices(
+        _ runs: inout [RunningGeneration], _ tools: ToolUse, _ writer: SSEWriter, chunk: (Int, JSON, String?) -> JSON
+    ) async throws -> [GenerationStats] {
+        var finished: [GenerationStats] = []
+        for index in runs.indices {
+            try await writer.send(chunk(index, .object([("role", .string("assistant")), ("content", .string(""))]), nil))
+            var parser = tools.parser()
+            func send(_ events: [ToolCallEvent]) async throws {
+                for event in events {
+                    let delta: JSON = switch event {
+                    case .content(let text): .object([("content", .string(text))])
+                    case .callStarted(let i, let id, let name):
+                        .object([("tool_calls", .array([.object([
+                            ("index", .int(i)), ("id", .string(id)), ("type", .string("function")),
+                            ("function", .object([("name", .string(name)), ("arguments", .string(""))])),
+                        ])]))])
+                    case .arguments(let i, let fragment):
+                        .object([("tool_calls", .array([.object([
+                            ("index", .int(i)), ("function", .object([("arguments", .string(fragment))])),
+                        ])]))])
+                    }
+                    try await writer.send(chunk(index, delta, nil))
+                }
+            }
+            for try await event in runs[index].events {
+                switch event {
+                case .token(_, let text, _):
+                    runs[index].noteToken()
+                    if !text.isEmpty { try await send(parser.feed(text)) }
+                case .text(let text):
+                    try await send(parser.feed(text))
+                case .finished(let stats):
+                    try await send(parser.finish())
+                    runs[index].finished(stats)
+                    finished.append(stats)
+                    let reason = parser.calls.isEmpty ? stats.stopReason.finishReason : "tool_calls"
+                    try await writer.send(chunk(index, .object([]), reason))
+                }
+            }
+        }
+        return finished
+    }
+
+    private func toolCallJSON(_ call: ToolCall) -> JSON {
+        .object([
+            ("id", .string(call.id)), ("type", .string("function")),
+            ("function", .object([("name", .string(call.name)), ("arguments", .string(call.arguments))])),
+        ])
+    }
+
     private func chatLogprob(_ lp: TokenLogprob, _ served: ServedModel) -> JSON {
         .object([
             ("token", .string(served.tokenText(lp.id))),
@@ -138,9 +217,10 @@ struct OpenAIRoutes: Sendable {
 
     func completions(_ request: Request) async throws -> Response {
         let arrived = monotonicSeconds()
-        let body = try await server.decode(CompletionRequestBody.self, from: request)
+        let (body, document) = try await server.decodeKeepingDocument(CompletionRequestBody.self, from: request)
         let served = try server.store.find(body.model)
-        let parameters = try GenerationParameters(openAI: body.sampling, vocabularySize: served.model.config.vocabularySize)
+        var parameters = try GenerationParameters(openAI: body.sampling, vocabularySize: served.model.config.vocabularySize)
+        if let output = try OutputFormat.openAI(document) { parameters.grammar = try output.format.compiled(param: output.param) }
         if let lp = body.logprobs, !(0...5).contains(lp) {
             throw APIError.invalidRequest("logprobs must be between 0 and 5, not \(lp)", param: "logprobs")
         }

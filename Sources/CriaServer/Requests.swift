@@ -88,11 +88,10 @@ struct ChatCompletionRequest: Decodable {
     var topLogprobs: Int?
     var stream: Bool?
     var streamOptions: StreamOptions?
-    var tools: JSON?
     var user: String?
 
     enum CodingKeys: String, CodingKey {
-        case model, messages, logprobs, topLogprobs = "top_logprobs", stream, streamOptions = "stream_options", tools, user
+        case model, messages, logprobs, topLogprobs = "top_logprobs", stream, streamOptions = "stream_options", user
     }
 
     init(from decoder: Decoder) throws {
@@ -103,7 +102,6 @@ struct ChatCompletionRequest: Decodable {
         topLogprobs = try c.decodeIfPresent(Int.self, forKey: .topLogprobs)
         stream = try c.decodeIfPresent(Bool.self, forKey: .stream)
         streamOptions = try c.decodeIfPresent(StreamOptions.self, forKey: .streamOptions)
-        tools = try c.decodeIfPresent(JSON.self, forKey: .tools)
         user = try c.decodeIfPresent(String.self, forKey: .user)
         sampling = try OpenAISampling(from: decoder)
     }
@@ -223,26 +221,23 @@ struct OllamaGenerateRequest: Decodable {
     var context: [Int32]?
     var stream: Bool?
     var raw: Bool?
-    var format: JSON?
     var images: [String]?
     var options: OllamaOptions?
     var keepAlive: KeepAlive?
 
     enum CodingKeys: String, CodingKey {
-        case model, prompt, suffix, system, template, context, stream, raw, format, images, options, keepAlive = "keep_alive"
+        case model, prompt, suffix, system, template, context, stream, raw, images, options, keepAlive = "keep_alive"
     }
 }
 
 struct OllamaChatRequest: Decodable {
     var model: String?
     var messages: [OllamaMessage]?
-    var tools: JSON?
     var stream: Bool?
-    var format: JSON?
     var options: OllamaOptions?
     var keepAlive: KeepAlive?
 
-    enum CodingKeys: String, CodingKey { case model, messages, tools, stream, format, options, keepAlive = "keep_alive" }
+    enum CodingKeys: String, CodingKey { case model, messages, stream, options, keepAlive = "keep_alive" }
 }
 
 /// An Ollama chat message: tool call arguments are a JSON object, not text as in OpenAI's.

@@ -1,5 +1,6 @@
 import Cria
 import Foundation
+import Grammar
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -30,23 +31,42 @@ struct ServerContext: Sendable {
     /// Reads and decodes a JSON request body; answers 413 past the size limit and 400 with
     /// the field's name when it does not decode.
     func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
+        try decode(type, try await body(of: request))
+    }
+
+    /// Decodes a body as `decode` does, and also returns it as a `JSONValue`: objects in the
+    /// order written, which JSON schemas and tool definitions need (JSONDecoder loses it).
+    func decodeKeepingDocument<T: Decodable>(_ type: T.Type, from request: Request) async throws -> (body: T, document: JSONValue) {
+        let buffer = try await body(of: request)
+        let body = try decode(type, buffer)
+        do {
+            return (body, try JSONValue(parsing: Array(buffer.readableBytesView)))
+        } catch {
+            throw APIError.invalidRequest("the request body is not valid JSON: \(error)")
+        }
+    }
+
+    private func decode<T: Decodable>(_ type: T.Type, _ buffer: ByteBuffer) throws -> T {
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(buffer: buffer))
+        } catch let error as DecodingError {
+            throw APIError(decoding: error)
+        }
+    }
+
+    /// The request's body, refused with 413 past the size limit.
+    private func body(of request: Request) async throws -> ByteBuffer {
         var request = request
         // A declared length over the limit is refused before any of the body is read.
         if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > options.maxBodyBytes {
             throw APIError.tooLarge(limit: options.maxBodyBytes)
         }
-        let buffer: ByteBuffer
         do {
-            buffer = try await request.collectBody(upTo: options.maxBodyBytes)
+            return try await request.collectBody(upTo: options.maxBodyBytes)
         } catch let error as HTTPResponseError where error.status == .contentTooLarge {
             throw APIError.tooLarge(limit: options.maxBodyBytes)
         } catch {
             throw APIError.invalidRequest("the request body could not be read: it ended before its declared length")
-        }
-        do {
-            return try JSONDecoder().decode(T.self, from: Data(buffer: buffer))
-        } catch let error as DecodingError {
-            throw APIError(decoding: error)
         }
     }
 }

@@ -1,3 +1,5 @@
+import Grammar
+
 /// A sampled token with its log-probability under the model's distribution (log-softmax of
 /// the raw logits, before bias, penalties, truncation and temperature).
 public struct SampledToken: Sendable {
@@ -32,6 +34,8 @@ public struct Sampler: Sendable {
     private var adjusted: [Float] = []  // (vocabulary)
     /// The chain's candidates; `count` of them are live after `filter`.
     private var candidates: [Candidate] = []  // (vocabulary)
+    /// Keeps the sampled text inside a grammar, when set: only tokens it allows are drawn.
+    public var grammar: GrammarConstraint?
 
     public init(_ parameters: SamplingParameters) {
         self.parameters = parameters
@@ -58,6 +62,12 @@ public struct Sampler: Sendable {
         history.append(token)
     }
 
+    /// Records a sampled token: for the penalties, and as the grammar's next step.
+    public mutating func acceptSampled(_ token: Int32) {
+        history.append(token)
+        grammar?.accept(token)
+    }
+
     /// Records tokens for the penalties, in order.
     public mutating func accept(contentsOf tokens: some Sequence<Int32>) {
         for token in tokens { history.append(token) }
@@ -74,8 +84,21 @@ public struct Sampler: Sendable {
 
     /// Chooses a token id from `logits` (one value per vocabulary entry). When bias or
     /// penalties leave no finite logit, returns the largest raw logit.
+    ///
+    /// With a grammar, as llama.cpp's common sampler does (common/sampling.cpp,
+    /// common_sampler_sample): the chain runs on the raw logits and the grammar checks only the
+    /// candidates that survive; when it rejects one, the chain runs again on logits masked by the
+    /// grammar over the whole vocabulary. When the grammar allows no token at all, an end token
+    /// is returned.
     public mutating func sample(_ logits: UnsafeBufferPointer<Float>) -> Int32 {
-        let count = filter(logits)
+        var count = filter(logits, masked: false)
+        if let grammar {
+            let survivorsAllowed = count > 0 && count <= 256 && candidates.withUnsafeBufferPointer { c in
+                (0..<count).allSatisfy { grammar.allows(c[$0].id) }
+            }
+            if !survivorsAllowed { count = filter(logits, masked: true) }
+            if count == 0 { return grammar.endToken ?? Sampler.argmax(logits) }
+        }
         if count == 0 { return Sampler.argmax(logits) }
         if parameters.temperature <= 0 { return candidates[0].id }
         // One draw per step whatever the candidates, so equal seeds stay in step.
@@ -120,18 +143,25 @@ public struct Sampler: Sendable {
     /// survive bias, penalties, top-k, top-p, min-p and temperature, with their probabilities
     /// (one candidate with probability 1 when greedy). Draws nothing and records nothing.
     public mutating func candidates(_ logits: UnsafeBufferPointer<Float>) -> [(id: Int32, probability: Float)] {
-        let count = filter(logits)
+        let count = filter(logits, masked: grammar != nil)
         return candidates.prefix(count).map { (id: $0.id, probability: $0.p) }
     }
 
     // MARK: - the chain
 
     /// Runs the chain up to the draw; returns how many candidates lead `candidates`, each with
-    /// its probability.
-    private mutating func filter(_ logits: UnsafeBufferPointer<Float>) -> Int {
+    /// its probability. `masked`: tokens the grammar rejects are out from the start.
+    private mutating func filter(_ logits: UnsafeBufferPointer<Float>, masked: Bool) -> Int {
         guard logits.count > 0 else { return 0 }
         prepareBuffers(logits.count)
         applyBiasAndPenalties(logits)
+        if masked, var constraint = grammar {
+            grammar = nil  // moved out while the buffer is borrowed, so its mask buffer is not copied
+            adjusted.withUnsafeMutableBufferPointer { a in
+                constraint.mask(UnsafeMutableBufferPointer(rebasing: a[0..<logits.count]))
+            }
+            grammar = constraint
+        }
         let parameters = parameters
         return adjusted.withUnsafeBufferPointer { a in
             let adjusted = UnsafeBufferPointer(rebasing: a[0..<logits.count])

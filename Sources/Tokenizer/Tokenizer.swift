@@ -660,6 +660,9 @@ public final class Tokenizer: Sendable {
         endOfGenerationIDs.contains(id)
     }
 
+    /// Every token at which generation stops, in id order.
+    public var endOfGenerationTokens: [Int32] { endOfGenerationIDs.sorted() }
+
     /// Whether a token is a control or unknown token (hidden by `decode` unless `showSpecial`).
     public func isSpecial(_ id: Int32) -> Bool {
         guard id >= 0, Int(id) < vocabularySize else { return false }

@@ -39,11 +39,29 @@ extension ToolCallFormat {
         // The generation prompt ends in ">>>", so the first recipient comes bare.
         case .functionaryV32: root = parallel ? "tc-call (\">>>\" tc-call)*" : "tc-call"
         case .generic:
+            // One call as `tool_call`; with parallel calls, also a `tool_calls` list.
+            let single = "\"{\" space \"\\\"tool_call\\\"\" space \":\" space tc-call space \"}\""
             root = parallel
-                ? "\"{\" space \"\\\"tool_calls\\\"\" space \":\" space \"[\" space tc-call (space \",\" space tc-call)* space \"]\" space \"}\""
-                : "\"{\" space \"\\\"tool_call\\\"\" space \":\" space tc-call space \"}\""
+                ? single + " | \"{\" space \"\\\"tool_calls\\\"\" space \":\" space \"[\" space tc-call (space \",\" space tc-call)* space \"]\" space \"}\""
+                : single
         }
         return (["root ::= " + root] + rules).joined(separator: "\n") + "\n"
+    }
+
+    /// Where a call begins in free text, for a grammar that holds the calls a model starts on its
+    /// own (`tool_choice` auto; llama.cpp's grammar triggers, common/chat.cpp): the format's
+    /// marker anywhere, or, for Llama 3's bare JSON, an opening brace at the start of the output.
+    /// `grammar(tools:parallel:)`'s sentences start with it. nil for Functionary v3.2, whose
+    /// output always starts with a recipient, and the generic format, held from its start.
+    public var callTrigger: (text: String, atStart: Bool)? {
+        switch self {
+        case .llama3: ("{", true)
+        case .hermes: ("<tool_call>", false)
+        case .mistral: ("[TOOL_CALLS]", false)
+        case .firefunctionV2: (" functools[", false)
+        case .functionaryV31: ("<function=", false)
+        case .functionaryV32, .generic: nil
+        }
     }
 
     /// One call of tool `name` with arguments matched by rule `arguments`.

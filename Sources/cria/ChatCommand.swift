@@ -26,8 +26,9 @@ struct ChatCommand: AsyncParsableCommand {
 
     func run() async throws {
         let session = try failing { () throws -> ChatSession in
-            try ChatSession(model: options.loadModel(), system: options.system, format: options.chatFormat,
-                            contextLength: options.context, threads: options.threadCount, options: options.generationOptions)
+            let generation = try options.generationOptions()  // a bad grammar fails before the model loads
+            return try ChatSession(model: options.loadModel(), system: options.system, format: options.chatFormat,
+                                   contextLength: options.context, threads: options.threadCount, options: generation)
         }
         let terminal = isatty(STDIN_FILENO) != 0
         signal(SIGINT) { _ in interrupted.store(true, ordering: .relaxed) }

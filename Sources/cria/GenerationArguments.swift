@@ -1,6 +1,7 @@
 import ArgumentParser
 import Cria
 import Foundation
+import Grammar
 import Sampling
 
 /// The options `cria run` and `cria chat` share: the model, sampling, threads and context.
@@ -35,7 +36,14 @@ struct GenerationArguments: ParsableArguments {
     @Option(name: .customLong("chat-format"), help: "A built-in chat format for models without a template: chatml, llama3, llama2.")
     var chatFormat: ChatFormat?
 
+    @Option(name: .customLong("grammar"), help: "GBNF grammar file (llama.cpp's format) the output must follow.")
+    var grammarFile: String?
+
+    @Option(name: .customLong("json-schema"), help: "JSON Schema file; the output is JSON that satisfies it.")
+    var jsonSchemaFile: String?
+
     func validate() throws {
+        if grammarFile != nil && jsonSchemaFile != nil { throw ValidationError("--grammar and --json-schema cannot be used together") }
         guard maxTokens >= 0 else { throw ValidationError("--max-tokens must be 0 or more") }
         guard temperature.isFinite, temperature >= 0 else { throw ValidationError("--temperature must be 0 or more") }
         guard topK >= 0 else { throw ValidationError("--top-k must be 0 or more") }
@@ -48,11 +56,28 @@ struct GenerationArguments: ParsableArguments {
 
     var threadCount: Int { threads ?? defaultThreadCount() }
 
-    var generationOptions: GenerationOptions {
+    /// The generation options, with the grammar of `--grammar` or `--json-schema` compiled.
+    func generationOptions() throws -> GenerationOptions {
         GenerationOptions(
             maxTokens: maxTokens,
-            sampling: SamplingParameters(temperature: temperature, topK: topK, topP: topP, seed: seed ?? UInt64.random(in: 0...UInt64.max))
+            sampling: SamplingParameters(temperature: temperature, topK: topK, topP: topP, seed: seed ?? UInt64.random(in: 0...UInt64.max)),
+            grammar: try grammar()
         )
+    }
+
+    /// The grammar `--grammar` or `--json-schema` asks for, compiled; errors name the file.
+    func grammar() throws -> Grammar? {
+        guard let path = grammarFile ?? jsonSchemaFile else { return nil }
+        guard let data = FileManager.default.contents(atPath: path) else { throw CriaError("cannot read \(path)") }
+        guard let text = String(data: data, encoding: .utf8) else { throw CriaError("\(path) is not UTF-8 text") }
+        do {
+            if grammarFile != nil { return try OutputFormat.grammar(text).compile() }
+            return try OutputFormat.jsonSchema(JSONValue(parsing: text)).compile()
+        } catch let error as JSONParseError {
+            throw CriaError("\(path): \(error)")
+        } catch let error as CriaError {
+            throw CriaError("\(path): \(error)")
+        }
     }
 
     /// Opens the model, checking that it exists and that `--context` fits it.

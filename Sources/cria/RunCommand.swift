@@ -23,6 +23,7 @@ struct RunCommand: ParsableCommand {
     var prompt: String
 
     func run() throws {
+        let generation = try failing { try options.generationOptions() }  // a bad grammar fails before the model loads
         let loaded = try failing { () throws -> (Model, Generator) in
             let m = try options.loadModel()
             return (m, try Generator(model: m, contextLength: options.context, threads: options.threadCount))
@@ -34,7 +35,7 @@ struct RunCommand: ParsableCommand {
             return try m.chatTokens(messages, format: options.chatFormat)
         }
         let stats = try failing {
-            try generator.generate(prompt: tokens, options: options.generationOptions) { piece in
+            try generator.generate(prompt: tokens, options: generation) { piece in
                 writeOut(piece)
                 return true
             }

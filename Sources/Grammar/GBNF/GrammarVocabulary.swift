@@ -184,3 +184,10 @@ public final class GrammarVocabulary: Sendable {
         }
     }
 }
+
+extension GrammarVocabulary {
+    /// The bytes of token `token` as given to `init` (empty for ids outside the vocabulary).
+    public func bytes(of token: Int32) -> [UInt8] {
+        token >= 0 && Int(token) < count ? tokenBytes[Int(token)] : []
+    }
+}

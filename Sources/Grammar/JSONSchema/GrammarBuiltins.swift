@@ -38,12 +38,14 @@ enum GrammarBuiltins {
         "date-string": Rule(body: #""\"" date "\"""#, deps: ["date"]),
         "time-string": Rule(body: #""\"" time "\"""#, deps: ["time"]),
         "date-time-string": Rule(body: #""\"" date-time "\"""#, deps: ["date-time"]),
-        // Cria's own: a common-sense address (dot-atom local part, two or more host labels).
-        "email-atom": Rule(body: "[A-Za-z0-9!#$%&'*+/=?\\x5E_`{|}~\\-]+", deps: []),
+        // Cria's own: a common-sense address (dot-atom local part, two or more host labels), bounded
+        // as RFC 5321 bounds it (a local part of at most 64 characters, labels of at most 63) so that
+        // a model cannot run on inside one: at most 64 atom characters, at most 8 host labels.
+        "email-char": Rule(body: "[A-Za-z0-9!#$%&'*+/=?\\x5E_`{|}~\\-]", deps: []),
         "email-label": Rule(body: "[A-Za-z0-9] ([A-Za-z0-9\\-]{0,61} [A-Za-z0-9])?", deps: []),
         "email-string": Rule(
-            body: #""\"" email-atom ("." email-atom)* "@" email-label ("." email-label)+ "\"""#,
-            deps: ["email-atom", "email-label"]),
+            body: #""\"" email-char ("."? email-char){0,63} "@" email-label ("." email-label){1,7} "\"""#,
+            deps: ["email-char", "email-label"]),
     ]
 
     /// Names a schema-derived rule must not take.
