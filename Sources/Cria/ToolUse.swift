@@ -143,7 +143,9 @@ public struct ToolUse: Sendable {
             }
         }
         builder.builtin("space")
-        var calls = format.grammar(tools: rules, parallel: parallel && choice != .function(allowed.first?.name ?? ""))
+        let severalCalls: Bool
+        if case .function = choice { severalCalls = false } else { severalCalls = parallel }
+        var calls = format.grammar(tools: rules, parallel: severalCalls)
         if format == .generic && choice == .auto {
             // Calls or a plain answer: {"response": "..."} (llama.cpp's generic format).
             let string = builder.builtin("string") ?? "string"

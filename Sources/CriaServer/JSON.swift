@@ -40,15 +40,8 @@ enum JSON: Sendable, Equatable {
         case .null: out += "null"
         case .bool(let b): out += b ? "true" : "false"
         case .int(let i): out += String(i)
-        case .double(let d):
-            if !d.isFinite {
-                out += "null"
-            } else if d == d.rounded(), abs(d) < 1e15 {
-                out += String(Int(d))
-            } else {
-                out += "\(d)"
-            }
-        case .string(let s): JSON.writeString(s, into: &out)
+        case .double(let d): out += JSONValue.numberText(d)
+        case .string(let s): JSONValue.writeString(s, into: &out)
         case .array(let items):
             out += "["
             for (i, item) in items.enumerated() {
@@ -60,29 +53,12 @@ enum JSON: Sendable, Equatable {
             out += "{"
             for (i, (key, value)) in pairs.enumerated() {
                 if i > 0 { out += "," }
-                JSON.writeString(key, into: &out)
+                JSONValue.writeString(key, into: &out)
                 out += ":"
                 value.write(into: &out)
             }
             out += "}"
         }
-    }
-
-    private static func writeString(_ s: String, into out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                out += "\\u00" + String(scalar.value, radix: 16).leftPadded(to: 2)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
     }
 }
 
@@ -133,11 +109,5 @@ extension JSON: Decodable {
                 self = .string(try single.decode(String.self))
             }
         }
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(to width: Int) -> String {
-        String(repeating: "0", count: max(0, width - count)) + self
     }
 }

@@ -149,7 +149,7 @@ public enum JSONValue: Sendable, Hashable {
 
     /// A double as JSON: whole numbers below 2^53 without a fraction, others in Swift's
     /// shortest round-tripping form.
-    static func numberText(_ d: Double) -> String {
+    public static func numberText(_ d: Double) -> String {
         guard d.isFinite else { return "null" }
         if d == d.rounded(), abs(d) < 9_007_199_254_740_992 { return String(Int64(d)) }
         return "\(d)"

@@ -68,39 +68,19 @@ extension ToolCallFormat {
     private func callBody(name: String, arguments: String) -> String {
         switch self {
         case .functionaryV31:
-            return Self.literal("<function=" + name + ">") + " " + arguments + " " + Self.literal("</function>")
+            return GBNF.literal("<function=" + name + ">") + " " + arguments + " " + GBNF.literal("</function>")
         case .functionaryV32:
-            return Self.literal(name + "\n") + " " + arguments
+            return GBNF.literal(name + "\n") + " " + arguments
         default:
             var quoted = ""
             JSONValue.writeString(name, into: &quoted)
             let argumentsKey = self == .llama3 ? "\"parameters\"" : "\"arguments\""
-            var body = "\"{\" space " + Self.literal("\"name\"") + " space \":\" space " + Self.literal(quoted)
-                + " space \",\" space " + Self.literal(argumentsKey) + " space \":\" space " + arguments
+            var body = "\"{\" space " + GBNF.literal("\"name\"") + " space \":\" space " + GBNF.literal(quoted)
+                + " space \",\" space " + GBNF.literal(argumentsKey) + " space \":\" space " + arguments
             if self == .mistral {
-                body += " (space \",\" space " + Self.literal("\"id\"") + " space \":\" space tc-mistral-id)?"
+                body += " (space \",\" space " + GBNF.literal("\"id\"") + " space \":\" space tc-mistral-id)?"
             }
             return body + " space \"}\""
         }
-    }
-
-    /// A GBNF string literal (llama.cpp grammars/README.md: `"..."` with `\"`, `\\`, `\n`, `\r`,
-    /// `\t` and `\xHH` escapes).
-    static func literal(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\x" + (hex.count < 2 ? "0" : "") + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }

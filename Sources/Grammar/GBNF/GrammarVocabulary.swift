@@ -22,9 +22,11 @@ public final class GrammarVocabulary: Sendable {
     let tokenBytes: [[UInt8]] // (count)
     let maxDepth: Int
 
-    /// Grammar automaton reused across calls; used by one caller at a time (a caller that finds it busy
-    /// builds a temporary one).
-    private let cache = Mutex<GrammarStateCache?>(nil)
+    /// Grammar automata reused across calls, one per grammar, most recently used last: a server
+    /// alternates between the grammars of the requests it decodes together. Used by one caller at a
+    /// time (a caller that finds them busy builds a temporary one).
+    private let caches = Mutex<[GrammarStateCache]>([])
+    private static let cachedGrammars = 8
 
     /// - Parameter tokens: each token's bytes, indexed by token id. A token with no bytes (a control
     ///   token) is never allowed by the byte grammar.
@@ -75,13 +77,18 @@ public final class GrammarVocabulary: Sendable {
 
     /// Runs `body` with this vocabulary's automaton for `program`, or a fresh one if another thread holds it.
     private func withCache<R: Sendable>(_ program: GrammarProgram, _ body: (inout GrammarStateCache) -> R) -> R {
-        let result: R? = cache.withLockIfAvailable { (slot: inout GrammarStateCache?) -> R in
-            if slot == nil || slot!.program !== program {
+        let result: R? = caches.withLockIfAvailable { (list: inout [GrammarStateCache]) -> R in
+            var slot: GrammarStateCache
+            if let i = list.firstIndex(where: { $0.program === program }) {
+                slot = list.remove(at: i)
+                if slot.stateCount > GrammarStateCache.maxStates { slot.clear() }
+            } else {
                 slot = GrammarStateCache(program: program)
-            } else if slot!.stateCount > GrammarStateCache.maxStates {
-                slot!.clear()
+                if list.count >= GrammarVocabulary.cachedGrammars { list.removeFirst() }
             }
-            return body(&slot!)
+            let result = body(&slot)
+            list.append(slot)
+            return result
         }
         if let result { return result }
         var temporary = GrammarStateCache(program: program)

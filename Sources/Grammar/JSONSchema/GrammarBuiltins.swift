@@ -64,9 +64,9 @@ enum GrammarBuiltins {
 
 // MARK: - GBNF text helpers
 
-enum GBNF {
+public enum GBNF {
     /// A GBNF string literal matching exactly `text`. ASCII-only output: other scalars as \x/\u/\U.
-    static func literal(_ text: String) -> String {
+    public static func literal(_ text: String) -> String {
         var out = "\""
         for s in text.unicodeScalars {
             switch s {
