@@ -21,7 +21,7 @@ enum SchemaFixtures {
 }
 
 @Suite struct JSONSchemaFixtureTests {
-    /// llama.cpp cases where Cria's documented policy differs (JSONSchemaConversion.md):
+    /// llama.cpp cases where Cria's documented policy differs (the doc comment of JSONSchemaGrammar.swift):
     /// name -> the keyword our error must name.
     static let deliberateDifferences: [String: String] = [
         // llama.cpp degrades an unsupported pattern (lookahead here) to any string; we refuse it
