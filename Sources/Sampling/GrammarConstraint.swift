@@ -103,16 +103,15 @@ public struct GrammarConstraint: Sendable {
             return matcher.accept(vocabulary.bytes(of: token))
         case .off:
             return true
-        case .waiting(var text):
-            text += vocabulary.bytes(of: token)
-            phase = .off  // while `text` is changed, so it is not copied
-            look(for: text)
+        case .waiting(let held):
+            look(for: held + vocabulary.bytes(of: token))
             return true
         }
     }
 
     /// Moves a waiting constraint on with the text generated so far.
     private mutating func look(for text: [UInt8]) {
+        phase = .off  // unless the trigger is found or may still come
         if triggerAtStart {
             let start = text.firstIndex { !(($0 == 0x20) || ($0 == 0x0A) || ($0 == 0x0D) || ($0 == 0x09)) } ?? text.endIndex
             let rest = text[start...]

@@ -92,12 +92,9 @@ public struct Sampler: Sendable {
     /// is returned.
     public mutating func sample(_ logits: UnsafeBufferPointer<Float>) -> Int32 {
         var count = filter(logits, masked: false)
-        if let grammar {
-            let survivorsAllowed = count > 0 && count <= 256 && candidates.withUnsafeBufferPointer { c in
-                (0..<count).allSatisfy { grammar.allows(c[$0].id) }
-            }
-            if !survivorsAllowed { count = filter(logits, masked: true) }
-            if count == 0 { return grammar.endToken ?? Sampler.argmax(logits) }
+        if grammar != nil {
+            if !(count > 0 && count <= 256 && grammarAllowsCandidates(count)) { count = filter(logits, masked: true) }
+            if count == 0 { return grammar?.endToken ?? Sampler.argmax(logits) }
         }
         if count == 0 { return Sampler.argmax(logits) }
         if parameters.temperature <= 0 { return candidates[0].id }
@@ -145,6 +142,13 @@ public struct Sampler: Sendable {
     public mutating func candidates(_ logits: UnsafeBufferPointer<Float>) -> [(id: Int32, probability: Float)] {
         let count = filter(logits, masked: grammar != nil)
         return candidates.prefix(count).map { (id: $0.id, probability: $0.p) }
+    }
+
+    /// Whether the grammar allows each of the first `count` candidates. (Its copy of the
+    /// constraint ends here, so masking afterwards does not copy the mask buffer.)
+    private func grammarAllowsCandidates(_ count: Int) -> Bool {
+        guard let grammar else { return true }
+        return candidates.withUnsafeBufferPointer { c in (0..<count).allSatisfy { grammar.allows(c[$0].id) } }
     }
 
     // MARK: - the chain

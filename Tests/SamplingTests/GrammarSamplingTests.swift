@@ -110,4 +110,33 @@ import Testing
         #expect(constraint.allows(7))
         #expect(!constraint.allows(Self.end))
     }
+
+    /// Lazy constraints: free text until the trigger, then held from the trigger's first byte.
+    @Test func triggerAnywhere() throws {
+        let tokens: [[UInt8]] = ["a", "b", "x", "ab", "hi x", " ", "{", ""].map { Array($0.utf8) }
+        let grammar = try Grammar(gbnf: #"root ::= "x" "ab""#)
+        var c = GrammarConstraint(grammar: grammar, vocabulary: GrammarVocabulary(tokens: tokens), endTokens: [7], trigger: .init("x"))
+        #expect((0..<7).allSatisfy { c.allows(Int32($0)) } && c.allows(7))  // free, and may end
+        c.accept(0)  // "a"
+        #expect(c.allows(1) && c.isComplete && !c.isExhausted)
+        c.accept(4)  // "hi x": the trigger ends this token, so the grammar holds from its "x"
+        #expect(c.allows(3) && c.allows(0) && !c.allows(1) && !c.allows(7))
+        c.accept(3)
+        #expect(c.isExhausted && c.allows(7))
+    }
+
+    @Test func triggerAtStart() throws {
+        let tokens: [[UInt8]] = ["a", " ", "{", "}", ""].map { Array($0.utf8) }
+        let grammar = try Grammar(gbnf: #"root ::= "{" "}""#)
+        let vocabulary = GrammarVocabulary(tokens: tokens)
+        var held = GrammarConstraint(grammar: grammar, vocabulary: vocabulary, endTokens: [4], trigger: .init("{", atStart: true))
+        held.accept(1)  // leading whitespace: still waiting
+        #expect(held.allows(0))
+        held.accept(2)
+        #expect(!held.allows(0) && held.allows(3) && !held.allows(4))
+        var free = GrammarConstraint(grammar: grammar, vocabulary: vocabulary, endTokens: [4], trigger: .init("{", atStart: true))
+        free.accept(0)  // the text starts otherwise: never held
+        free.accept(2)
+        #expect(free.allows(0) && free.allows(4) && !free.isExhausted)
+    }
 }
