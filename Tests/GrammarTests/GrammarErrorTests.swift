@@ -65,7 +65,7 @@ import Testing
 
     /// Random mutations of real grammars: every one either compiles or throws, quickly.
     @Test func fuzzNeverTrapsOrHangs() throws {
-        var rng = GrammarVocabularyTests.SplitMix(state: 7)
+        var rng = SplitMix64(state: 7)
         let seeds = try ["json.gbnf", "arithmetic.gbnf", "c.gbnf", "list.gbnf", "chess.gbnf"].map { try GrammarFixtures.gbnf($0) }
         let alphabet = Array("()[]{}|*+?.\"\\^-:=#,0123456789 \nabxuU<>!é".unicodeScalars)
         var compiled = 0

@@ -105,3 +105,15 @@ func feed(_ m: inout GrammarMatcher, _ bytes: some Collection<UInt8>) -> Bool {
 func feed(_ m: inout GrammarMatcher, token: Int32, bytes: some Collection<UInt8>) -> Bool {
     m.accept(token: token, bytes: bytes)
 }
+
+/// SplitMix64: a small seeded generator, so random tests repeat exactly.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -3,19 +3,8 @@ import Testing
 
 /// GrammarVocabulary's trie walk against the obvious per-token check, on random states.
 @Suite struct GrammarVocabularyTests {
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// All single bytes, an empty (control) token, and random strings drawn from text the grammars use.
-    static func vocabulary(_ rng: inout SplitMix, size: Int) -> [[UInt8]] {
+    static func vocabulary(_ rng: inout SplitMix64, size: Int) -> [[UInt8]] {
         var tokens: [[UInt8]] = (0..<256).map { [UInt8($0)] }
         tokens.append([])
         let pieces = [#"{"#, #"}"#, #"["#, #"]"#, #"""#, #"":"#, #"", ""#, ",", ":", " ", "\n", "  ", "true", "false",
@@ -49,7 +38,7 @@ import Testing
     func maskMatchesBruteForce(_ name: String) throws {
         let text = try #require(Self.grammars.first { $0.0 == name }?.1)
         let grammar = try Grammar(gbnf: text)
-        var rng = SplitMix(state: 42)
+        var rng = SplitMix64(state: 42)
         let tokens = Self.vocabulary(&rng, size: 3000)
         let vocab = GrammarVocabulary(tokens: tokens)
         var flags = [Bool](repeating: true, count: tokens.count)

@@ -5,17 +5,6 @@ import Testing
 /// Seeded random mutations of the fixture schemas: conversion and validation either succeed or
 /// throw `JSONSchemaError`; nothing traps or hangs.
 @Suite struct JSONSchemaFuzzTests {
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let keywords = ["type", "properties", "required", "items", "prefixItems", "anyOf", "oneOf", "allOf", "$ref",
                            "enum", "const", "pattern", "minimum", "maximum", "minLength", "maxItems", "additionalProperties", "format"]
     static let values: [JSONValue] = [

@@ -387,5 +387,3 @@ struct SentenceGenerator {
         return Unicode.Scalar(set.element(at: 0)) ?? "?"
     }
 }
-
-typealias SplitMix64 = JSONSchemaFuzzTests.SplitMix64
