@@ -166,8 +166,12 @@ public struct ToolUse: Sendable {
         isActive && (choice != .auto || format == .generic || format.callTrigger != nil)
     }
 
-    /// A parser for the reply as it streams; it streams arguments where a grammar holds the calls.
-    public func parser() -> ToolCallParser { ToolCallParser(format: format, streamsArguments: grammarHoldsCalls) }
+    /// A parser for the reply as it streams. With `fragments`, a call is announced once its name
+    /// is read and its arguments come in pieces, where a grammar holds the calls (elsewhere, and
+    /// without `fragments`, each call comes whole once it is complete).
+    public func parser(fragments: Bool) -> ToolCallParser {
+        ToolCallParser(format: format, streamsArguments: fragments && grammarHoldsCalls)
+    }
 
     /// The reply split into content and calls. A call that names no tool, or whose arguments
     /// break its tool's schema, is not passed on as a call: the whole reply is then content,

@@ -117,18 +117,18 @@ struct OllamaRoutes: Sendable {
     /// Streams the reply; with tools, text goes through the tool-call parser and each call is
     /// sent, whole, in a message of its own as soon as it is complete (as Ollama does).
     private func streamChat(_ run: inout RunningGeneration, tools: ToolUse?, writer: StreamWriter) async throws {
-        var parser = tools?.parser()
-        var sentCalls = 0
+        // Ollama sends each call whole, so its arguments are never streamed.
+        var parser = tools?.parser(fragments: false)
         let served = run.served
-        func send(_ text: String) async throws {
+        func send(_ text: String, finishing: Bool = false) async throws {
             guard parser != nil else {
                 if !text.isEmpty { try await writer.send(.object(header(served) + [("message", message(text)), ("done", .bool(false))])) }
                 return
             }
-            let events = text.isEmpty ? parser!.finish() : parser!.feed(text)
+            let before = parser!.calls.count
+            let events = finishing ? parser!.finish() : parser!.feed(text)
             let content = events.reduce(into: "") { if case .content(let piece) = $1 { $0 += piece } }
-            let calls = Array(parser!.calls[sentCalls...])
-            sentCalls = parser!.calls.count
+            let calls = Array(parser!.calls[before...])
             if !content.isEmpty || !calls.isEmpty {
                 try await writer.send(.object(header(served) + [("message", message(content, calls: calls)), ("done", .bool(false))]))
             }
@@ -141,7 +141,7 @@ struct OllamaRoutes: Sendable {
             case .text(let text):
                 if !text.isEmpty { try await send(text) }
             case .finished(let stats):
-                if parser != nil { try await send("") }
+                if parser != nil { try await send("", finishing: true) }
                 run.finished(stats)
                 try await writer.send(.object(header(run.served) + [("message", message(""))] + final(stats, run: run, context: nil)))
             }

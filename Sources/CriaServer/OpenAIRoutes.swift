@@ -155,7 +155,7 @@ struct OpenAIRoutes: Sendable {
         var finished: [GenerationStats] = []
         for index in runs.indices {
             try await writer.send(chunk(index, .object([("role", .string("assistant")), ("content", .string(""))]), nil))
-            var parser = tools.parser()
+            var parser = tools.parser(fragments: true)
             func send(_ events: [ToolCallEvent]) async throws {
                 for event in events {
                     let delta: JSON = switch event {

@@ -129,6 +129,19 @@ def test_ollama_tools(oll):
     assert r.message.tool_calls or isinstance(r.message.content, str)
 
 
+def test_ollama_streamed_tools_equal_whole(oll):
+    options = {"num_predict": 200, "temperature": 0}
+    whole = oll.chat(model=MODEL, messages=ASK, tools=TOOLS, options=options)
+    calls, content = [], ""
+    for part in oll.chat(model=MODEL, messages=ASK, tools=TOOLS, options=options, stream=True):
+        content += part.message.content or ""
+        calls += part.message.tool_calls or []
+    # Each call arrives whole, once: the same calls and content as the answer in one piece.
+    assert [(c.function.name, dict(c.function.arguments)) for c in calls] == \
+        [(c.function.name, dict(c.function.arguments)) for c in whole.message.tool_calls or []]
+    assert content == whole.message.content
+
+
 @pytest.mark.parametrize("patch,param", [
     ({"tool_choice": {"type": "function", "function": {"name": "nope"}}}, "tool_choice"),
     ({"tool_choice": "sometimes"}, "tool_choice"),
