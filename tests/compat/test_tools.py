@@ -149,6 +149,7 @@ def test_ollama_streamed_tools_equal_whole(oll):
     ({"tools": [{"type": "function", "function": {"description": "no name"}}]}, "tools"),
     ({"tools": [{"type": "function", "function": {"name": "f", "parameters": {"type": "object", "dependentSchemas": {}}}}]}, "tools"),
     ({"tools": [], "tool_choice": "required"}, "tool_choice"),
+    ({"parallel_tool_calls": "yes"}, "parallel_tool_calls"),
 ])
 def test_bad_tools_are_400(base_url, patch, param):
     body = {"model": MODEL, "messages": ASK, "tools": TOOLS} | patch
